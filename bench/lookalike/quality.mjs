@@ -1,0 +1,240 @@
+// Lookalike detection quality harness: recall per technique on generated impersonations
+// (own fuzzers + dnstwist), false-positive rate on real benign names (Tranco top-1M and
+// every SAN of test/fixtures/ct). Run via scripts/lookalike-quality.sh (prepares data).
+//
+// Env: LOOKALIKE_PRESET=balanced|precise (default balanced); LOOKALIKE_OPTS='{"minTypoLength":6}' overrides options.
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { CACHE, DIST, hashOrder, loadCtNames, loadTranco, rng, selectBrands } from "./data.mjs";
+import { brandPositives, COMBO_WORDS, idnGlyphsByAscii, SWAP_SUFFIXES } from "./fuzzers.mjs";
+
+const lib = await import(DIST);
+const { buildLookalikeIndex, parseWatchedDomain, normalizeName, CONFUSABLE_PROTOTYPES, PHISHING_KEYWORDS } =
+  lib;
+const preset = process.env.LOOKALIKE_PRESET ?? "balanced";
+const options = { ...lib.LOOKALIKE_PRESETS[preset], ...JSON.parse(process.env.LOOKALIKE_OPTS ?? "{}") };
+const tldts = createRequire(DIST)("tldts");
+
+const t0 = performance.now();
+const { brands, rejected } = selectBrands(parseWatchedDomain);
+const tenantDomains = new Map();
+for (const b of brands) {
+  if (!tenantDomains.has(b.tenantId)) tenantDomains.set(b.tenantId, []);
+  tenantDomains.get(b.tenantId).push(b.domain);
+}
+const index = buildLookalikeIndex(
+  brands.map((b) => ({ tenantId: b.tenantId, domain: b.domain })),
+  options,
+);
+const allOwned = new Set(brands.map((b) => b.domain));
+
+function ownedBy(tenantId, ascii) {
+  for (const d of tenantDomains.get(tenantId)) if (ascii === d || ascii.endsWith(`.${d}`)) return true;
+  return false;
+}
+
+// ---------- positives ----------
+const glyphs = idnGlyphsByAscii(CONFUSABLE_PROTOTYPES);
+const rand = rng(20260115);
+const kwSet = new Set(PHISHING_KEYWORDS);
+/** technique -> { n, hit, n5, hit5, misses[] } */
+function newStats() {
+  return new Map();
+}
+function record(stats, tech, ok, long, example) {
+  let s = stats.get(tech);
+  if (!s) {
+    s = { n: 0, hit: 0, n5: 0, hit5: 0, misses: [] };
+    stats.set(tech, s);
+  }
+  s.n++;
+  if (ok) s.hit++;
+  if (long) {
+    s.n5++;
+    if (ok) s.hit5++;
+  }
+  if (!ok && s.misses.length < 2000) s.misses.push(example);
+}
+
+function evaluatePositive(stats, tech, name, brand) {
+  const n = normalizeName(name);
+  if (!n.ok) return;
+  if (n.name.ascii === brand.domain || ownedBy(brand.tenantId, n.name.ascii)) return;
+  // A permutation that is itself a public suffix (github.io, bitbucket.io) cannot be registered.
+  if (tldts.getDomain(n.name.ascii, { allowPrivateDomains: true }) === null) return;
+  const ms = index.match(name);
+  const ok = ms.some((m) => m.tenantId === brand.tenantId);
+  record(
+    stats,
+    tech,
+    ok,
+    brand.label.length >= 5,
+    `${brand.domain}\t${name}\t${ms.map((m) => m.brand).join(",")}`,
+  );
+}
+
+const own = newStats();
+let ownCount = 0;
+for (const brand of brands) {
+  const suffix = brand.domain.slice(brand.label.length + 1);
+  for (const [tech, names] of Object.entries(brandPositives({ label: brand.label, suffix }, glyphs, rand))) {
+    for (const name of names) {
+      let t = tech;
+      if (tech === "combosquat-concat") {
+        const word = COMBO_WORDS.find(
+          (w) => name.startsWith(w + brand.label) || name.startsWith(brand.label + w),
+        );
+        t = kwSet.has(word)
+          ? "combosquat-concat (word in detector list)"
+          : "combosquat-concat (word not in list)";
+      }
+      evaluatePositive(own, t, name, brand);
+      ownCount++;
+    }
+  }
+}
+
+// dnstwist (PyPI dnstwist 20250130) over the same brands, offline through its Python API.
+const brandsFile = join(CACHE, "brands.txt");
+const brandsText = `${brands.map((b) => b.domain).join("\n")}\n`;
+const key = createHash("sha1")
+  .update(brandsText + COMBO_WORDS.join(",") + SWAP_SUFFIXES.join(","))
+  .digest("hex");
+const dtFile = join(CACHE, `dnstwist-${key.slice(0, 12)}.jsonl`);
+if (!existsSync(dtFile)) {
+  writeFileSync(brandsFile, brandsText);
+  writeFileSync(join(CACHE, "words.txt"), `${COMBO_WORDS.join("\n")}\n`);
+  writeFileSync(join(CACHE, "tlds.txt"), `${SWAP_SUFFIXES.join("\n")}\n`);
+  const py = join(CACHE, "venv", "bin", "python");
+  execFileSync(
+    py,
+    [
+      new URL("./dnstwist_perms.py", import.meta.url).pathname,
+      brandsFile,
+      join(CACHE, "words.txt"),
+      join(CACHE, "tlds.txt"),
+      dtFile,
+      "200",
+    ],
+    { stdio: "inherit" },
+  );
+}
+const brandByDomain = new Map(brands.map((b) => [b.domain, b]));
+const dt = newStats();
+let dtCount = 0;
+for (const line of readFileSync(dtFile, "utf8").split("\n")) {
+  if (!line) continue;
+  const p = JSON.parse(line);
+  const brand = brandByDomain.get(p.brand);
+  if (!brand) continue;
+  evaluatePositive(dt, p.fuzzer, p.domain, brand);
+  dtCount++;
+}
+const tPos = performance.now();
+
+// ---------- negatives ----------
+const tranco = loadTranco();
+let benign = 0;
+let definitional = 0;
+const fpByTech = new Map();
+const fps = [];
+const defs = [];
+for (const name of tranco) {
+  const n = normalizeName(name);
+  if (!n.ok) continue;
+  let owned = false;
+  for (let s = n.name.ascii; ; ) {
+    if (allOwned.has(s)) owned = true;
+    const dot = s.indexOf(".");
+    if (owned || dot < 0) break;
+    s = s.slice(dot + 1);
+  }
+  if (owned) continue;
+  benign++;
+  const ms = index.match(name);
+  if (ms.length === 0) continue;
+  const non13 = ms.filter((m) => m.eventId !== 13);
+  if (non13.length === 0) {
+    definitional++;
+    if (defs.length < 100000) defs.push(`${name}\t${ms.map((m) => m.brand).join(",")}`);
+    continue;
+  }
+  const top = non13[0];
+  const tech = top.techniques[0];
+  fpByTech.set(tech, (fpByTech.get(tech) ?? 0) + 1);
+  fps.push(`${name}\t${top.brand}\t${top.techniques.join("+")}\t${top.score}`);
+}
+const ct = loadCtNames();
+const ctHits = [];
+for (const name of ct) {
+  const ms = index.match(name);
+  if (ms.length > 0)
+    ctHits.push(`${name}\t${ms.map((m) => `${m.brand}:${m.techniques.join("+")}:${m.eventId}`).join(" ")}`);
+}
+const tEnd = performance.now();
+
+// ---------- report ----------
+const pct = (a, b) => (b === 0 ? "   n/a" : `${((100 * a) / b).toFixed(2).padStart(6)}%`);
+function table(title, stats) {
+  console.log(`\n${title}`);
+  console.log(`| technique | positives | detected | recall | recall (brand label >= 5) |`);
+  console.log(`|---|---:|---:|---:|---:|`);
+  let n = 0;
+  let hit = 0;
+  let n5 = 0;
+  let hit5 = 0;
+  for (const [tech, s] of [...stats.entries()].sort()) {
+    console.log(`| ${tech} | ${s.n} | ${s.hit} | ${pct(s.hit, s.n)} | ${pct(s.hit5, s.n5)} |`);
+    n += s.n;
+    hit += s.hit;
+    n5 += s.n5;
+    hit5 += s.hit5;
+  }
+  console.log(`| **all** | ${n} | ${hit} | ${pct(hit, n)} | ${pct(hit5, n5)} |`);
+}
+
+console.log(`Lookalike quality harness — @ctwatch/detect-lookalike`);
+console.log(
+  `brands: ${brands.length} registrable domains of the Alexa top-1000 (${rejected.length} refused: ${rejected
+    .map((r) => `${r.domain} ${r.reason}`)
+    .join(", ")}), ${tenantDomains.size} tenants (one per brand label)`,
+);
+console.log(`preset: ${preset}, index options: ${JSON.stringify(options)}`);
+table(`Recall, own generators (${ownCount} generated, invalid/owned skipped)`, own);
+table(`Recall, dnstwist 20250130 permutations (cap 200 per brand and fuzzer; ${dtCount} generated)`, dt);
+const fpTotal = fps.length;
+console.log(`\nFalse positives on benign names`);
+console.log(
+  `| corpus | names | alerts (event 12) | FP rate | same-label other-suffix (event 13 by definition) |`,
+);
+console.log(`|---|---:|---:|---:|---:|`);
+console.log(
+  `| Tranco top-1M minus watched domains | ${benign} | ${fpTotal} | ${((100 * fpTotal) / benign).toFixed(4)}% | ${definitional} (${((100 * definitional) / benign).toFixed(3)}%) |`,
+);
+console.log(
+  `| test/fixtures/ct SANs | ${ct.length} | ${ctHits.length} | ${((100 * ctHits.length) / ct.length).toFixed(2)}% | (listed below) |`,
+);
+console.log(
+  `\nTranco alerts by leading technique: ${[...fpByTech.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .map(([t, c]) => `${t} ${c}`)
+    .join(", ")}`,
+);
+console.log(`\nCT fixture names that alert (${ctHits.length}):`);
+for (const h of ctHits) console.log(`  ${h}`);
+writeFileSync(join(CACHE, "false-positives.tsv"), `${hashOrder(fps, "fp").join("\n")}\n`);
+writeFileSync(join(CACHE, "definitional-13.tsv"), `${defs.join("\n")}\n`);
+const misses = [];
+for (const [src, stats] of [
+  ["own", own],
+  ["dnstwist", dt],
+]) {
+  for (const [tech, s] of stats) for (const m of s.misses) misses.push(`${src}\t${tech}\t${m}`);
+}
+writeFileSync(join(CACHE, "misses.tsv"), `${misses.join("\n")}\n`);
+console.log(
+  `\n(details: ${join(".bench/lookalike", "false-positives.tsv")}, misses.tsv, definitional-13.tsv; positives ${((tPos - t0) / 1000).toFixed(1)} s, negatives ${((tEnd - tPos) / 1000).toFixed(1)} s)`,
+);

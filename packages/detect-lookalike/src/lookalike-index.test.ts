@@ -1,0 +1,268 @@
+import { domainToASCII } from "node:url";
+import { describe, expect, it } from "@jest/globals";
+import { lookalikeDedupKey } from "./lookalike-dedup-key.js";
+import { buildLookalikeIndex, type LookalikeIndex } from "./lookalike-index.js";
+import type { LookalikeMatch } from "./lookalike-match.js";
+import { LOOKALIKE_PRESETS } from "./lookalike-presets.js";
+import { WatchlistError } from "./watchlist-error.js";
+
+const index: LookalikeIndex = buildLookalikeIndex([
+  {
+    tenantId: "acme",
+    domain: "paypal.com",
+    ownedDomains: ["paypal-corp.com"],
+    allowlist: ["paypal-partner.net"],
+  },
+  { tenantId: "acme", domain: "yourcompany.com" },
+  { tenantId: "globex", domain: "google.com" },
+  { tenantId: "globex", domain: "google.de" },
+  { tenantId: "globex", domain: "cloudflare.com" },
+  { tenantId: "initech", domain: "apple.com" },
+  { tenantId: "initech", domain: "bbc.co.uk" },
+  { tenantId: "umbrella", domain: "paypal.com" },
+]);
+
+function only(name: string, tenantId: string): LookalikeMatch {
+  const ms = index.match(name).filter((m) => m.tenantId === tenantId);
+  expect(ms).toHaveLength(1);
+  return ms[0] as LookalikeMatch;
+}
+
+function techniques(name: string, tenantId = "acme"): readonly string[] {
+  return only(name, tenantId).techniques;
+}
+
+describe("buildLookalikeIndex + match", () => {
+  it("never alerts on the brand itself, its subdomains, owned or allowlisted names", () => {
+    for (const n of [
+      "paypal.com",
+      "www.paypal.com",
+      "*.secure.paypal.com",
+      "paypal-corp.com",
+      "login.paypal-corp.com",
+      "paypal-partner.net",
+    ]) {
+      expect(index.match(n).filter((m) => m.tenantId === "acme")).toEqual([]);
+    }
+    // The other tenant watching the same brand owns nothing else: paypal-corp.com alerts for it.
+    expect(index.match("paypal-corp.com").map((m) => m.tenantId)).toEqual(["umbrella"]);
+    // Same label under another suffix owned by the same tenant: not an alert.
+    expect(index.match("google.de").filter((m) => m.tenantId === "globex")).toEqual([]);
+  });
+
+  it("raises event 13 for the brand label under another public suffix", () => {
+    const m = only("yourcompany.co", "acme");
+    expect(m.eventId).toBe(13);
+    expect(m.techniques).toEqual(["tld-swap"]);
+    expect(m.brand).toBe("yourcompany.com");
+    expect(m.registrableDomain).toBe("yourcompany.co");
+    expect(m.reason).toContain("another public suffix");
+  });
+
+  it("treats private PSL suffixes as suffixes: paypal.github.io is event 13", () => {
+    const m = only("paypal.github.io", "acme");
+    expect(m.eventId).toBe(13);
+    expect(m.registrableDomain).toBe("paypal.github.io");
+    expect(m.publicSuffix).toBe("github.io");
+  });
+
+  it("detects IDN homographs through the skeleton", () => {
+    const m = only("xn--pypal-4ve.com", "acme");
+    expect(m.eventId).toBe(12);
+    expect(m.techniques).toEqual(["idn-homograph", "homoglyph"]);
+    expect(m.unicodeName).toBe("p\u0430ypal.com");
+    expect(m.skeleton).toBe("paypal");
+    expect(m.brandSkeleton).toBe("paypal");
+    expect(m.editDistance).toBe(1);
+    expect(m.score).toBeGreaterThan(0.9);
+  });
+
+  it("detects ASCII homoglyphs (0/1, rn/m, cl/d)", () => {
+    expect(techniques("paypa1.com")).toContain("homoglyph");
+    expect(techniques("g00gle.com", "globex")).toContain("homoglyph");
+    expect(techniques("c1oudflare.com", "globex")).toContain("homoglyph");
+    expect(techniques("doudflare.com", "globex")).toEqual(["homoglyph"]); // cl -> d
+  });
+
+  it.each([
+    ["paypall.com", "repetition"],
+    ["paypalx.com", "addition"],
+    ["pay-pal.com", "hyphenation"],
+    ["payopal.com", "insertion"],
+    ["paypl.com", "omission"],
+    ["payapl.com", "transposition"],
+    ["paypol.com", "vowel-swap"],
+    ["paypak.com", "replacement"],
+    ["paypcl.com", "bitsquatting"],
+    ["pay.pal.com", "label-split"],
+    ["paypal-login-secure.com", "combosquat"],
+    ["securepaypal.net", "combosquat"],
+    ["paypallogin.com", "combosquat"],
+    ["mypaypalrewards.shop", "combosquat"],
+    ["paypal.com.evil.net", "target-embedding"],
+    ["www-paypal-com.evil.net", "target-embedding"],
+    ["paypal.com-secure.net", "target-embedding"],
+    ["paypalcom.net", "target-embedding"],
+    ["paypal.evil.net", "subdomain-brand"],
+  ])("%s -> %s", (name, technique) => {
+    const m = only(name, "acme");
+    expect(m.techniques).toContain(technique);
+    expect(m.eventId).toBe(12);
+    expect(m.reason).toContain("paypal.com");
+  });
+
+  it("finds combosquats written with IDN characters", () => {
+    const name = domainToASCII("p\u0430ypal-login.com");
+    expect(name.startsWith("xn--")).toBe(true);
+    expect(techniques(name)).toEqual(expect.arrayContaining(["homoglyph", "combosquat"]));
+  });
+
+  it("matches the rest of a wildcard name", () => {
+    const m = only("*.paypal-login.com", "acme");
+    expect(m.wildcard).toBe(true);
+    expect(m.name).toBe("paypal-login.com");
+  });
+
+  it("returns one match per tenant, naming the tenant's other imitated brands", () => {
+    const m = only("gooogle.com", "globex");
+    expect(m.brand).toBe("google.com");
+    expect(m.otherBrands).toEqual(["google.de"]);
+    const tenants = index.match("paypa1.com").map((x) => x.tenantId);
+    expect(tenants.sort()).toEqual(["acme", "umbrella"]);
+  });
+
+  it("keeps short brands to the specific techniques", () => {
+    // bbc: three letters, below the edit-distance and combosquat minimums.
+    expect(index.match("bbd.co.uk")).toEqual([]);
+    expect(index.match("bbc-news.com")).toEqual([]);
+    expect(only("bbc.uk", "initech").eventId).toBe(13);
+  });
+
+  it("does not report dictionary words as typos, and asks word brands for a keyword", () => {
+    expect(index.match("apples.com")).toEqual([]); // a word, not a typo of apple
+    expect(index.match("apple-pie-recipes.com")).toEqual([]); // apple is a common word
+    expect(techniques("apple-id-verify.com", "initech")).toContain("combosquat");
+    expect(techniques("appel.com", "initech")).toContain("transposition");
+  });
+
+  it("never throws on bad input and returns []", () => {
+    const bad = [
+      "",
+      ".",
+      "*.",
+      "-bad-.com",
+      "a..b.com",
+      `${"x".repeat(64)}.com`,
+      `${"abcdefghi.".repeat(26)}com`,
+      "xn--zz.com",
+      "xn--x-5da.com",
+      "1.2.3.4",
+      "foo.*.com",
+      "com",
+      "co.uk",
+      "localhost",
+      "paypal.internal",
+      "\u0000",
+      "pay pal.com",
+      "\ud800.com",
+    ];
+    for (const n of bad) expect(index.match(n)).toEqual([]);
+    let seed = 42;
+    const rand = () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed / 4294967296;
+    };
+    const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789-._*\u0430\u00e9\u0131X ";
+    for (let i = 0; i < 3000; i++) {
+      let s = "";
+      const len = Math.floor(rand() * 40);
+      for (let j = 0; j < len; j++) s += alphabet[Math.floor(rand() * alphabet.length)];
+      expect(() => index.match(s)).not.toThrow();
+    }
+  });
+
+  it("explains every match", () => {
+    const m = only("paypa1-login.com", "acme");
+    expect(m).toMatchObject({
+      tenantId: "acme",
+      brand: "paypal.com",
+      eventId: 12,
+      name: "paypa1-login.com",
+      registrableDomain: "paypa1-login.com",
+      publicSuffix: "com",
+      imitation: "paypa1",
+      skeleton: "paypal",
+      brandSkeleton: "paypal",
+    });
+    expect(m.techniques).toEqual(["homoglyph", "combosquat"]);
+    expect(m.score).toBeGreaterThan(0);
+    expect(m.score).toBeLessThanOrEqual(1);
+  });
+
+  it("exposes its size", () => {
+    expect(index.brandCount).toBe(8);
+    expect(index.tenantCount).toBe(4);
+    expect(index.deletionKeyCount).toBeGreaterThan(0);
+  });
+
+  it("precise preset drops the broad techniques", () => {
+    const precise = buildLookalikeIndex([{ tenantId: "t", domain: "paypal.com" }], LOOKALIKE_PRESETS.precise);
+    expect(precise.match("paypaldeals.com")).toEqual([]);
+    expect(precise.match("paypal.evil.net")).toEqual([]);
+    expect(precise.match("oaypal.com")).toEqual([]); // first-character edit
+    expect(precise.match("paypal-login.com")).toHaveLength(1);
+  });
+});
+
+describe("watchlist validation", () => {
+  it("refuses every bad entry at once with typed reasons", () => {
+    let error: unknown;
+    try {
+      buildLookalikeIndex([
+        { tenantId: "t", domain: "com" },
+        { tenantId: "t", domain: "co.uk" },
+        { tenantId: "t", domain: "foo.bar.com" },
+        { tenantId: "t", domain: "-bad-.com" },
+        { tenantId: "t", domain: "" },
+        { tenantId: "", domain: "ok.com" },
+        { tenantId: "t", domain: "ok.com", ownedDomains: ["com"], allowlist: ["a..b"] },
+      ]);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(WatchlistError);
+    const issues = (error as WatchlistError).issues;
+    expect(issues.map((i) => [i.index, i.field, i.reason])).toEqual([
+      [0, "domain", "public-suffix"],
+      [1, "domain", "public-suffix"],
+      [2, "domain", "not-registrable"],
+      [3, "domain", "hyphen-at-label-edge"],
+      [4, "domain", "empty"],
+      [5, "tenantId", "missing-tenant"],
+      [6, "ownedDomains", "public-suffix"],
+      [6, "allowlist", "empty-label"],
+    ]);
+    expect((error as WatchlistError).message).toContain("foo.bar.com");
+  });
+
+  it("merges duplicate entries", () => {
+    const idx = buildLookalikeIndex([
+      { tenantId: "t", domain: "paypal.com" },
+      { tenantId: "t", domain: "PAYPAL.com." },
+    ]);
+    expect(idx.brandCount).toBe(1);
+  });
+});
+
+describe("lookalikeDedupKey", () => {
+  it("is one key per (tenant, registrable domain)", () => {
+    const a = only("login.paypa1.com", "acme");
+    const b = only("www.paypa1.com", "acme");
+    const c = only("paypa1.com", "umbrella");
+    expect(lookalikeDedupKey(a)).toBe(lookalikeDedupKey(b));
+    expect(lookalikeDedupKey(a)).not.toBe(lookalikeDedupKey(c));
+    expect(lookalikeDedupKey({ tenantId: "a.b", registrableDomain: "c" })).not.toBe(
+      lookalikeDedupKey({ tenantId: "a", registrableDomain: "b.c" }),
+    );
+  });
+});

@@ -1,0 +1,1004 @@
+import { distance } from "fastest-levenshtein";
+import { parse } from "tldts";
+import { classifyEdit } from "./classify-edit.js";
+import { COMMON_WORDS } from "./common-words.js";
+import {
+  EVENT_SIMILAR_DOMAIN,
+  EVENT_SIMILAR_DOMAIN_DIFFERENT_TLD,
+  type LookalikeMatch,
+} from "./lookalike-match.js";
+import { normalizeName } from "./normalize-name.js";
+import { parseWatchedDomain } from "./parse-watched-domain.js";
+import { PHISHING_KEYWORDS } from "./phishing-keywords.js";
+import { looseSkeleton, skeleton } from "./skeleton.js";
+import type { Technique } from "./technique.js";
+import { WatchlistError, type WatchlistIssue } from "./watchlist-error.js";
+
+/** One watched brand of one tenant, as configured. */
+export interface WatchedBrandInput {
+  readonly tenantId: string;
+  /** A registrable domain, e.g. `paypal.com` (Unicode or punycode). */
+  readonly domain: string;
+  /** Names (and their subdomains) this tenant never wants alerts for. Merged per tenant. */
+  readonly allowlist?: readonly string[];
+  /** Domains the tenant owns: they and their subdomains never alert. Merged per tenant. */
+  readonly ownedDomains?: readonly string[];
+}
+
+/** Tuning knobs; the defaults are the ones measured in the README. */
+export interface LookalikeIndexOptions {
+  /** Minimum brand label length for edit-distance techniques (Chromium uses 5). Default 5. */
+  readonly minTypoLength?: number;
+  /**
+   * Minimum label length (both sides) for edit distance 2 (e.g. 12). Default `Infinity`:
+   * off, as in Chromium; the README measures what it adds (little recall, half the speed).
+   */
+  readonly longLabelMinLength?: number;
+  /** Minimum brand label length for the loose homoglyph classes. Default 6. */
+  readonly minLooseHomoglyphLength?: number;
+  /** Minimum brand label length for combosquatting and target embedding. Default 4. */
+  readonly minCombosquatLength?: number;
+  /**
+   * Minimum brand label length for a hyphen-separated brand token without any keyword
+   * (`paypal-tools.com`); 0 disables that rule. Brands that are common words always need a
+   * keyword. Default 5.
+   */
+  readonly minBareTokenLength?: number;
+  /**
+   * Minimum length of a brand label (that is not a common word) found anywhere inside the
+   * registrable label (`paypaldeals`, `mypaypal-shop`) to count as a combosquat even
+   * without a keyword, provided what is glued to it reads as words, keywords or a number;
+   * 0 disables. Default 5.
+   */
+  readonly minContainedBrandLength?: number;
+  /** Words that make `brand+word` a combosquat. Default {@link PHISHING_KEYWORDS}. */
+  readonly keywords?: readonly string[];
+  /** Alert on the brand label as a whole subdomain label of another site (`paypal.evil.net`). Default true. */
+  readonly matchSubdomainBrandLabel?: boolean;
+  /** Minimum brand label length for `subdomain-brand`. Default 6. */
+  readonly minSubdomainBrandLength?: number;
+  /** Skip edits of the first character (`hank`/`tank`), as Chromium does. Default false. */
+  readonly ignoreFirstCharEdits?: boolean;
+  /**
+   * Minimum brand label length for a one-letter substitution that is neither a keyboard
+   * neighbour, a bit flip, a vowel swap nor a glyph pair. Default 9.
+   */
+  readonly minGenericSubstitutionLength?: number;
+  /** Skip edit-distance matches whose label is a common English word (`stat` vs `state`). Default true. */
+  readonly skipDictionaryWordTypos?: boolean;
+}
+
+/**
+ * The compiled index over every tenant's watched brands. Immutable after build; `match`
+ * is synchronous and uses per-index scratch space, so build one index per worker thread.
+ */
+export interface LookalikeIndex {
+  /**
+   * Every tenant whose watched brands `name` imitates (one match per tenant, its best
+   * brand first), best first. Never throws: invalid names (bad characters, overlong,
+   * invalid punycode, IPs, unknown suffixes) return []. A leading `*.` is stripped.
+   */
+  match(name: string): LookalikeMatch[];
+  /** Number of distinct (tenant, brand domain) entries. */
+  readonly brandCount: number;
+  /** Number of tenants. */
+  readonly tenantCount: number;
+  /** Number of keys in the edit-distance (deletion-neighbourhood) map. */
+  readonly deletionKeyCount: number;
+}
+
+interface Brand {
+  readonly tenant: number;
+  readonly tenantId: string;
+  readonly domain: string;
+  readonly label: string;
+  readonly unicodeLabel: string;
+  readonly suffix: string;
+  readonly suffixLabels: readonly string[];
+  /** What `brandSUFFIX` may glue on: the whole suffix without dots ("couk"), its first and last label. */
+  readonly gluedTails: readonly string[];
+  readonly skel: string;
+  /** Length of the Unicode label in code points. */
+  readonly len: number;
+  /** Whether the label is a common English word (`live`, `office`). */
+  readonly word: boolean;
+}
+
+interface Tenant {
+  readonly id: string;
+  readonly owned: Set<string>;
+}
+
+interface Hit {
+  techniques: Set<Technique>;
+  score: number;
+  imitation: string;
+  skel: string;
+}
+
+const TECHNIQUE_ORDER: readonly Technique[] = [
+  "idn-homograph",
+  "homoglyph",
+  "target-embedding",
+  "combosquat",
+  "label-split",
+  "bitsquatting",
+  "transposition",
+  "vowel-swap",
+  "repetition",
+  "hyphenation",
+  "addition",
+  "insertion",
+  "omission",
+  "replacement",
+  "substitution",
+  "edit-distance-2",
+  "subdomain-brand",
+  "tld-swap",
+];
+const TECHNIQUE_RANK = new Map(TECHNIQUE_ORDER.map((t, i) => [t, i]));
+
+const PARSE_OPTIONS = {
+  allowPrivateDomains: true,
+  extractHostname: false,
+  validateHostname: false,
+  detectIp: false,
+  mixedInputs: false,
+} as const;
+
+const DIGIT_RE = /[0-9]/;
+const TRAILING_DIGITS_RE = /[0-9]+$/;
+
+const HASH_BASE = 0x01000193;
+const HASH_MASK = 0x3fffffff; // 30 bits: small-integer Map keys
+const POW = new Int32Array(600);
+POW[0] = 1;
+for (let i = 1; i < POW.length; i++) POW[i] = Math.imul(POW[i - 1] as number, HASH_BASE);
+
+/** Polynomial hash (mod 2^32, masked to 30 bits) of the UTF-16 code units of `s`. */
+function hashString(s: string): number {
+  let h = 0;
+  for (let i = 0; i < s.length; i++) h = (Math.imul(h, HASH_BASE) + s.charCodeAt(i)) | 0;
+  return (h >>> 0) & HASH_MASK;
+}
+
+function pushNum(map: Map<number, number[]>, key: number, id: number): void {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [id]);
+  else if (list[list.length - 1] !== id) list.push(id);
+}
+
+function push(map: Map<string, number[]>, key: string, id: number): void {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [id]);
+  else if (list[list.length - 1] !== id) list.push(id);
+}
+
+/** Deletion neighbourhood of `s` up to `depth` deletions (1 or 2), added to `out`. */
+function deletions(s: string, depth: number, out: Set<string>): void {
+  const n = s.length;
+  for (let i = 0; i < n; i++) {
+    if (i > 0 && s[i] === s[i - 1]) continue;
+    const d = s.slice(0, i) + s.slice(i + 1);
+    out.add(d);
+    if (depth > 1) deletions(d, depth - 1, out);
+  }
+}
+
+function codePointLength(s: string): number {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+}
+
+function lengthFactor(len: number): number {
+  return Math.min(1, 0.7 + 0.05 * (len - 4));
+}
+
+/** Damerau-style distance capped at 2: Levenshtein, with one adjacent swap counted as 1. */
+function typoDistance(a: string, b: string): number {
+  const d = distance(a, b);
+  if (d !== 2 || a.length !== b.length) return d;
+  let i = 0;
+  while (i < a.length && a[i] === b[i]) i++;
+  if (i + 1 < a.length && a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2))
+    return 1;
+  return d;
+}
+
+/**
+ * Builds the lookalike index from every tenant's watched brands. Validates all entries
+ * first and throws one {@link WatchlistError} listing every refused value (a watched
+ * domain that is not a registrable domain, a bad owned/allowlisted name, a missing
+ * tenant ID). Duplicate (tenant, domain) entries are merged.
+ */
+export function buildLookalikeIndex(
+  brands: readonly WatchedBrandInput[],
+  options: LookalikeIndexOptions = {},
+): LookalikeIndex {
+  return new LookalikeIndexImpl(brands, options);
+}
+
+class LookalikeIndexImpl implements LookalikeIndex {
+  private readonly brands: Brand[] = [];
+  private readonly tenants: Tenant[] = [];
+  /** ASCII brand label -> brand ids (tld-swap). */
+  private readonly labelMap = new Map<string, number[]>();
+  /** Brand skeleton -> brand ids (homoglyphs, tokens). */
+  private readonly skelMap = new Map<string, number[]>();
+  /** Deletion neighbourhood of brand skeletons (edit-distance candidates) -> brand ids. */
+  private readonly delMap = new Map<number, number[]>();
+  /** Scratch prefix hashes for {@link deletionHashes}. */
+  private readonly prefix = new Int32Array(600);
+  /** Loose skeleton -> brand ids. */
+  private readonly looseMap = new Map<string, number[]>();
+  private readonly keywords: Set<string>;
+  /** First two characters of a keyword -> the lengths of keywords starting so. */
+  private readonly keywordStarts: Map<string, number[]>;
+  /** Last two characters of a keyword -> the lengths of keywords ending so. */
+  private readonly keywordEnds: Map<string, number[]>;
+  /** Every glued tail of every brand ("com", "couk", "co", "uk"). */
+  private readonly gluedSuffixes: Set<string>;
+  /** Last two characters of a glued tail -> the lengths of tails ending so. */
+  private readonly gluedSuffixEnds: Map<string, number[]>;
+  private readonly stamp: Int32Array;
+  private generation = 0;
+  private readonly minTypo: number;
+  private readonly longMin: number;
+  private readonly minLoose: number;
+  private readonly minCombo: number;
+  private readonly minBareToken: number;
+  private readonly subdomainBrand: boolean;
+  private readonly minSubdomainBrand: number;
+  private readonly ignoreFirstChar: boolean;
+  private readonly skipWords: boolean;
+  private readonly minGenericSubstitution: number;
+  private readonly minContained: number;
+  /** Longest brand label with edit distance 2 keys (0 when none). */
+  private readonly maxBrandLen: number;
+  /** Hash of the first `minContained` characters of distinctive brand labels -> brand ids. */
+  private readonly anchorMap = new Map<number, number[]>();
+  /** Per-call scratch: hits of the name being matched (match is synchronous). */
+  private readonly hits = new Map<number, Hit>();
+
+  constructor(inputs: readonly WatchedBrandInput[], o: LookalikeIndexOptions) {
+    this.minTypo = o.minTypoLength ?? 5;
+    this.longMin = o.longLabelMinLength ?? Number.POSITIVE_INFINITY;
+    this.minLoose = o.minLooseHomoglyphLength ?? 6;
+    this.minCombo = o.minCombosquatLength ?? 4;
+    this.minBareToken = o.minBareTokenLength ?? 5;
+    this.subdomainBrand = o.matchSubdomainBrandLabel ?? true;
+    this.minSubdomainBrand = o.minSubdomainBrandLength ?? 6;
+    this.ignoreFirstChar = o.ignoreFirstCharEdits ?? false;
+    this.skipWords = o.skipDictionaryWordTypos ?? true;
+    this.minGenericSubstitution = o.minGenericSubstitutionLength ?? 9;
+    this.minContained = o.minContainedBrandLength ?? 5;
+    this.keywords = new Set((o.keywords ?? PHISHING_KEYWORDS).map((k) => k.toLowerCase()));
+    this.keywordStarts = indexByEdge([...this.keywords], (k) => k.slice(0, 2));
+    this.keywordEnds = indexByEdge([...this.keywords], (k) => k.slice(-2));
+
+    const issues: WatchlistIssue[] = [];
+    const tenantIndex = new Map<string, number>();
+    const seen = new Set<string>();
+    inputs.forEach((input, index) => {
+      const tenantId = typeof input.tenantId === "string" ? input.tenantId : "";
+      if (tenantId === "") {
+        issues.push({
+          index,
+          tenantId,
+          field: "tenantId",
+          value: String(input.tenantId),
+          reason: "missing-tenant",
+          message: "tenantId is missing or empty",
+        });
+      }
+      const parsed = parseWatchedDomain(typeof input.domain === "string" ? input.domain : "");
+      if (!parsed.ok) {
+        issues.push({
+          index,
+          tenantId,
+          field: "domain",
+          value: String(input.domain),
+          reason: parsed.reason,
+          message: parsed.message,
+        });
+      }
+      const owned = this.validateOwned(input, index, tenantId, issues);
+      if (!parsed.ok || tenantId === "") return;
+      let t = tenantIndex.get(tenantId);
+      if (t === undefined) {
+        t = this.tenants.length;
+        tenantIndex.set(tenantId, t);
+        this.tenants.push({ id: tenantId, owned: new Set() });
+      }
+      const tenant = this.tenants[t] as Tenant;
+      tenant.owned.add(parsed.value.domain);
+      for (const d of owned) tenant.owned.add(d);
+      const key = `${t}\u0000${parsed.value.domain}`;
+      if (seen.has(key)) return;
+      seen.add(key);
+      const w = parsed.value;
+      const suffixLabels = w.suffix.split(".");
+      this.brands.push({
+        tenant: t,
+        tenantId,
+        domain: w.domain,
+        label: w.label,
+        unicodeLabel: w.unicodeLabel,
+        suffix: w.suffix,
+        suffixLabels,
+        gluedTails: [
+          ...new Set([
+            suffixLabels.join(""),
+            suffixLabels[0] as string,
+            suffixLabels[suffixLabels.length - 1] as string,
+          ]),
+        ],
+        skel: skeleton(w.unicodeLabel),
+        len: codePointLength(w.unicodeLabel),
+        word: COMMON_WORDS.has(w.label),
+      });
+    });
+    if (issues.length > 0) throw new WatchlistError(issues);
+
+    this.gluedSuffixes = new Set(this.brands.flatMap((b) => b.gluedTails));
+    this.gluedSuffixEnds = indexByEdge([...this.gluedSuffixes], (k) => k.slice(-2));
+    this.stamp = new Int32Array(this.brands.length);
+    this.maxBrandLen = this.brands.reduce((m, b) => (b.len >= this.longMin ? Math.max(m, b.len) : m), 0);
+    const scratch = new Set<string>();
+    this.brands.forEach((b, id) => {
+      push(this.labelMap, b.label, id);
+      if (this.minContained > 0 && !b.word && b.label.length >= this.minContained) {
+        pushNum(this.anchorMap, hashString(b.label.slice(0, this.minContained)), id);
+      }
+      push(this.skelMap, b.skel, id);
+      if (b.len >= this.minLoose) push(this.looseMap, looseSkeleton(b.skel), id);
+      if (b.len >= this.minTypo) {
+        // Keys from the skeleton and, when folding changed it (cl -> d), from the label as
+        // typed too, so that "c-loudflare" still finds "cloudflare".
+        scratch.clear();
+        const depth = b.len >= this.longMin ? 2 : 1;
+        for (const base of b.skel === b.label ? [b.skel] : [b.skel, b.label]) {
+          scratch.add(base);
+          deletions(base, depth, scratch);
+        }
+        for (const k of scratch) pushNum(this.delMap, hashString(k), id);
+      }
+    });
+  }
+
+  private validateOwned(
+    input: WatchedBrandInput,
+    index: number,
+    tenantId: string,
+    issues: WatchlistIssue[],
+  ): string[] {
+    const owned: string[] = [];
+    for (const field of ["ownedDomains", "allowlist"] as const) {
+      for (const value of input[field] ?? []) {
+        const n = normalizeName(typeof value === "string" ? value : "");
+        if (!n.ok) {
+          issues.push({
+            index,
+            tenantId,
+            field,
+            value,
+            reason: n.reason,
+            message: `not a valid DNS name (${n.reason})`,
+          });
+          continue;
+        }
+        if (parse(n.name.ascii, PARSE_OPTIONS).domain === null) {
+          issues.push({
+            index,
+            tenantId,
+            field,
+            value,
+            reason: "public-suffix",
+            message: "a public suffix cannot be owned or allowlisted (it would silence every name under it)",
+          });
+          continue;
+        }
+        owned.push(n.name.ascii);
+      }
+    }
+    return owned;
+  }
+
+  get brandCount(): number {
+    return this.brands.length;
+  }
+
+  get tenantCount(): number {
+    return this.tenants.length;
+  }
+
+  get deletionKeyCount(): number {
+    return this.delMap.size;
+  }
+
+  match(input: string): LookalikeMatch[] {
+    const norm = normalizeName(input);
+    if (!norm.ok) return [];
+    const name = norm.name;
+    const p = parse(name.ascii, PARSE_OPTIONS);
+    if (p.domain === null || p.publicSuffix === null || (!p.isIcann && !p.isPrivate)) return [];
+    const suffix = p.publicSuffix;
+    const labels = name.labels;
+    const ulabels = name.unicodeLabels;
+    const coreIdx = labels.length - 2 - countDots(suffix);
+    if (coreIdx < 0) return [];
+    const core = labels[coreIdx] as string;
+    const ucore = ulabels[coreIdx] as string;
+    const hits = this.hits;
+    hits.clear();
+
+    this.matchCoreLabel(core, ucore, suffix, name.hasIdn && ucore !== core, hits);
+    // Token checks run on Unicode labels so that IDN combosquats (pаypal-login) resolve.
+    this.matchTokens(ucore, coreIdx, labels, true, hits);
+    if (this.anchorMap.size > 0) this.matchContained(core, ucore, hits);
+    if (coreIdx > 0) {
+      this.matchLabelSplit(labels, ulabels, coreIdx, hits);
+      for (let k = 0; k < coreIdx; k++) this.matchTokens(ulabels[k] as string, k, labels, false, hits);
+    }
+    if (hits.size === 0) return [];
+    return this.finish(hits, name.ascii, name.unicode, name.wildcard, p.domain, suffix);
+  }
+
+  private hit(
+    hits: Map<number, Hit>,
+    id: number,
+    techniques: readonly Technique[],
+    score: number,
+    imitation: string,
+    skel: string,
+  ): void {
+    const h = hits.get(id);
+    if (h === undefined) {
+      hits.set(id, { techniques: new Set(techniques), score, imitation, skel });
+      return;
+    }
+    for (const t of techniques) h.techniques.add(t);
+    if (score > h.score) {
+      h.score = score;
+      h.imitation = imitation;
+      h.skel = skel;
+    }
+  }
+
+  /** Exact label (tld-swap), skeleton (homoglyph), edit distance 1-2 (typos), loose skeleton. */
+  private matchCoreLabel(
+    core: string,
+    ucore: string,
+    suffix: string,
+    idn: boolean,
+    hits: Map<number, Hit>,
+  ): void {
+    const sk = skeleton(ucore);
+    const gen = this.nextGeneration();
+    const homoglyph: readonly Technique[] = idn ? ["idn-homograph", "homoglyph"] : ["homoglyph"];
+
+    const exact = this.labelMap.get(core);
+    if (exact !== undefined) {
+      for (const id of exact) {
+        this.stamp[id] = gen;
+        if ((this.brands[id] as Brand).suffix === suffix) continue; // the brand's own registrable domain
+        this.hit(hits, id, ["tld-swap"], 0.9, ucore, sk);
+      }
+    }
+    const same = this.skelMap.get(sk);
+    if (same !== undefined) {
+      for (const id of same) {
+        if (this.stamp[id] === gen) continue;
+        this.stamp[id] = gen;
+        this.hit(hits, id, homoglyph, idn ? 0.98 : 0.95, ucore, sk);
+      }
+    }
+
+    const skLen = sk.length;
+    if (skLen >= this.minTypo - 1 && !(this.skipWords && !idn && COMMON_WORDS.has(core))) {
+      const depth = skLen >= this.longMin - 1 && skLen <= this.maxBrandLen + 2 ? 2 : 1;
+      this.lookupDeletions(sk, depth, gen, core, ucore, sk, idn, hits);
+      if (!idn && core !== sk) this.lookupDeletions(core, depth, gen, core, ucore, sk, idn, hits);
+    }
+
+    if (skLen >= this.minLoose) {
+      const loose = this.looseMap.get(looseSkeleton(sk));
+      if (loose !== undefined) {
+        for (const id of loose) {
+          if (this.stamp[id] === gen) continue;
+          this.stamp[id] = gen;
+          this.hit(hits, id, homoglyph, 0.75, ucore, sk);
+        }
+      }
+    }
+  }
+
+  /** Looks up `s` and its deletion neighbourhood (depth 1 or 2) in the deletion map. */
+  private lookupDeletions(
+    s: string,
+    depth: number,
+    gen: number,
+    core: string,
+    ucore: string,
+    sk: string,
+    idn: boolean,
+    hits: Map<number, Hit>,
+  ): void {
+    const n = s.length;
+    if (n >= this.prefix.length) return;
+    // Polynomial hashes of s and of s with one character deleted, from prefix hashes:
+    // no string is built (the keys are hashes; candidates are verified by distance).
+    const pre = this.prefix;
+    pre[0] = 0;
+    for (let i = 0; i < n; i++) pre[i + 1] = (Math.imul(pre[i] as number, HASH_BASE) + s.charCodeAt(i)) | 0;
+    const full = pre[n] as number;
+    this.candidates(this.delMap.get((full >>> 0) & HASH_MASK), gen, core, ucore, sk, idn, hits);
+    for (let i = 0; i < n; i++) {
+      if (i > 0 && s.charCodeAt(i) === s.charCodeAt(i - 1)) continue;
+      const p = POW[n - 1 - i] as number;
+      const tail = (full - Math.imul(pre[i + 1] as number, p)) | 0;
+      const h = (Math.imul(pre[i] as number, p) + tail) | 0;
+      this.candidates(this.delMap.get((h >>> 0) & HASH_MASK), gen, core, ucore, sk, idn, hits);
+      if (depth > 1) {
+        const d = s.slice(0, i) + s.slice(i + 1);
+        for (let j = i; j < n - 1; j++) {
+          if (j > i && d.charCodeAt(j) === d.charCodeAt(j - 1)) continue;
+          this.candidates(
+            this.delMap.get(hashString(d.slice(0, j) + d.slice(j + 1))),
+            gen,
+            core,
+            ucore,
+            sk,
+            idn,
+            hits,
+          );
+        }
+      }
+    }
+  }
+
+  private candidates(
+    ids: number[] | undefined,
+    gen: number,
+    core: string,
+    ucore: string,
+    sk: string,
+    idn: boolean,
+    hits: Map<number, Hit>,
+  ): void {
+    if (ids === undefined) return;
+    for (const id of ids) {
+      if (this.stamp[id] === gen) continue;
+      this.stamp[id] = gen;
+      this.confirmTypo(id, core, ucore, sk, idn, hits);
+    }
+  }
+
+  /**
+   * Confirms an edit-distance candidate. Plain letter labels are compared as typed (so
+   * folding `rn`/`cl` never creates a typo that is not one); labels with digits or IDN
+   * characters are compared on skeletons (`g00gel`).
+   */
+  private confirmTypo(
+    id: number,
+    core: string,
+    ucore: string,
+    sk: string,
+    idn: boolean,
+    hits: Map<number, Hit>,
+  ): void {
+    const b = this.brands[id] as Brand;
+    if (b.len < this.minTypo) return;
+    const raw = !idn && !DIGIT_RE.test(core);
+    const dRaw = idn ? 3 : typoDistance(core, b.label);
+    if (dRaw === 1) {
+      if (this.isLikelyTypoFalsePositive(core, b.label)) return;
+      const techniques = classifyEdit(core, b.label);
+      if (techniques.length === 0) return;
+      // An arbitrary one-letter change (no keyboard, bit, vowel or glyph relation) is a
+      // weak signal on short labels: many real words and brands differ so.
+      if (techniques.length === 1 && techniques[0] === "substitution" && b.len < this.minGenericSubstitution)
+        return;
+      this.hit(hits, id, techniques, 0.85 * lengthFactor(b.len), ucore, sk);
+      return;
+    }
+    const a = raw ? core : sk;
+    const t = raw ? b.label : b.skel;
+    const d = raw ? dRaw : typoDistance(sk, b.skel);
+    if (d === 0 || d > 2 || this.isLikelyTypoFalsePositive(a, t)) return;
+    if (d === 1) {
+      // Only reached for labels with digits or IDN characters: a homoglyph plus one edit.
+      const techniques = classifyEdit(a, t);
+      if (techniques.length === 0) return;
+      techniques.push("homoglyph");
+      if (idn) techniques.push("idn-homograph");
+      this.hit(hits, id, techniques, 0.8, ucore, sk);
+      return;
+    }
+    if (b.len >= this.longMin && a.length >= this.longMin - 1) {
+      this.hit(hits, id, idn ? ["edit-distance-2", "idn-homograph"] : ["edit-distance-2"], 0.6, ucore, sk);
+    }
+  }
+
+  /** Chromium-style filters for edit-distance matches that are usually different words. */
+  private isLikelyTypoFalsePositive(a: string, b: string): boolean {
+    // Only a same-length trailing number differs (site45 / site35): a sibling, not a typo.
+    const ta = a.replace(TRAILING_DIGITS_RE, "");
+    if (
+      ta.length > 0 &&
+      ta.length < a.length &&
+      a.length === b.length &&
+      ta === b.replace(TRAILING_DIGITS_RE, "")
+    ) {
+      return true;
+    }
+    if (this.ignoreFirstChar) {
+      if (a.length === b.length && a.slice(1) === b.slice(1)) return true;
+      if (a.length + 1 === b.length && a === b.slice(1)) return true;
+      if (a.length === b.length + 1 && a.slice(1) === b) return true;
+    }
+    return false;
+  }
+
+  /**
+   * A distinctive brand label (not a common word, `minContainedBrandLength`+ letters)
+   * anywhere inside the registrable label, unless the hyphen-separated token holding it is
+   * itself a dictionary word (`intelligence` is not a combosquat of `intel`).
+   */
+  private matchContained(core: string, ucore: string, hits: Map<number, Hit>): void {
+    const k = this.minContained;
+    const n = core.length;
+    if (n <= k) return;
+    // Rolling hash over every window of k characters (same hash as hashString).
+    const out = POW[k] as number;
+    let h = 0;
+    for (let i = 0; i < k; i++) h = (Math.imul(h, HASH_BASE) + core.charCodeAt(i)) | 0;
+    for (let i = 0; i + k <= n; i++) {
+      if (i > 0) {
+        h =
+          (Math.imul(h, HASH_BASE) + core.charCodeAt(i + k - 1) - Math.imul(core.charCodeAt(i - 1), out)) | 0;
+      }
+      const ids = this.anchorMap.get((h >>> 0) & HASH_MASK);
+      if (ids === undefined) continue;
+      for (const id of ids) {
+        const b = this.brands[id] as Brand;
+        const end = i + b.label.length;
+        if (end > n || (i === 0 && end === n) || !core.startsWith(b.label, i)) continue;
+        const ts = core.lastIndexOf("-", i) + 1;
+        let te = core.indexOf("-", end);
+        if (te < 0) te = n;
+        if (COMMON_WORDS.has(core.slice(ts, te))) continue;
+        // What is glued to the brand must read as words, keywords or a number
+        // (paypal+deals, my+paypal+24), not as the rest of another word (hindise+xvideos).
+        if (!this.isWordRun(core.slice(ts, i)) || !this.isWordRun(core.slice(end, te))) continue;
+        this.hit(hits, id, ["combosquat"], 0.7, ucore === core ? b.label : ucore, b.skel);
+      }
+    }
+  }
+
+  /** Whether `s` is empty or splits into common words (3+ letters), keywords and digit runs. */
+  private isWordRun(s: string): boolean {
+    const n = s.length;
+    if (n === 0) return true;
+    if (n > 40) return false;
+    const reach = new Uint8Array(n + 1);
+    reach[0] = 1;
+    for (let i = 0; i < n; i++) {
+      if (reach[i] === 0) continue;
+      let d = i;
+      while (d < n && isDigit(s.charCodeAt(d))) d++;
+      if (d > i) reach[d] = 1;
+      for (let j = i + 2; j <= n && j - i <= 20; j++) {
+        if (reach[j] === 1) continue;
+        const w = s.slice(i, j);
+        if (COMMON_WORDS.has(w) || this.keywords.has(w)) reach[j] = 1;
+      }
+    }
+    return reach[n] === 1;
+  }
+
+  /** `pay.pal.com`: the label before the registrable label joined to it. */
+  private matchLabelSplit(
+    labels: readonly string[],
+    ulabels: readonly string[],
+    coreIdx: number,
+    hits: Map<number, Hit>,
+  ): void {
+    const left = ulabels[coreIdx - 1] as string;
+    const right = ulabels[coreIdx] as string;
+    const sk = skeleton(left + right);
+    const ids = this.skelMap.get(sk);
+    if (ids === undefined) return;
+    const rawJoined = (labels[coreIdx - 1] as string) + (labels[coreIdx] as string);
+    for (const id of ids) {
+      const b = this.brands[id] as Brand;
+      if (b.len < this.minCombo) continue;
+      const t: Technique[] = rawJoined === b.label ? ["label-split"] : ["label-split", "homoglyph"];
+      this.hit(hits, id, t, 0.85, `${left}.${right}`, sk);
+    }
+  }
+
+  /**
+   * Combosquatting and target embedding inside one label: hyphen tokens that are the
+   * brand (`paypal-login`, `www-paypal-com`), and the brand glued to keywords, digits or
+   * its own suffix (`securepaypal`, `paypallogin`, `paypalcom`). In subdomain labels a
+   * keyword or the brand's suffix is always required, except for `subdomain-brand`.
+   */
+  private matchTokens(
+    label: string,
+    labelIdx: number,
+    labels: readonly string[],
+    isCore: boolean,
+    hits: Map<number, Hit>,
+  ): void {
+    if (label.length < this.minCombo) return;
+    const tokens = label.includes("-") ? label.split("-") : undefined;
+    if (tokens !== undefined) {
+      for (let i = 0; i < tokens.length; i++) {
+        // Brand labels with hyphens: try up to three tokens joined back.
+        for (let j = i; j < tokens.length && j < i + 3; j++) {
+          const piece = j === i ? (tokens[i] as string) : tokens.slice(i, j + 1).join("-");
+          if (piece.length < this.minCombo || (i === 0 && j === tokens.length - 1)) continue;
+          const ids = this.skelMap.get(skeleton(piece));
+          if (ids === undefined) continue;
+          for (const id of ids) {
+            const b = this.brands[id] as Brand;
+            if (b.len < this.minCombo) continue;
+            const homo = piece !== b.label;
+            const rest = tokens.slice(j + 1);
+            // A keyword among the other tokens (the brand itself may be a keyword: "live").
+            const hasKeyword = tokens.some((tok, k) => (k < i || k > j) && this.keywords.has(tok));
+            if (startsWith(rest, b.suffixLabels)) {
+              this.hit(
+                hits,
+                id,
+                homo ? ["target-embedding", "homoglyph"] : ["target-embedding"],
+                0.9,
+                piece,
+                b.skel,
+              );
+            } else if (hasKeyword) {
+              this.hit(hits, id, homo ? ["combosquat", "homoglyph"] : ["combosquat"], 0.85, piece, b.skel);
+            } else if (isCore && !b.word && this.minBareToken > 0 && b.len >= this.minBareToken) {
+              this.hit(hits, id, homo ? ["combosquat", "homoglyph"] : ["combosquat"], 0.65, piece, b.skel);
+            }
+          }
+        }
+      }
+    }
+    if (!isCore) this.matchSubdomainLabel(label, labelIdx, labels, hits);
+    for (const part of tokens ?? [label]) this.matchGlued(part, isCore, hits);
+  }
+
+  /** A whole subdomain label equal to a brand (`paypal.com.evil.net`, `paypal.evil.net`). */
+  private matchSubdomainLabel(
+    label: string,
+    labelIdx: number,
+    labels: readonly string[],
+    hits: Map<number, Hit>,
+  ): void {
+    const sk = skeleton(label);
+    const ids = this.skelMap.get(sk);
+    if (ids === undefined) return;
+    for (const id of ids) {
+      const b = this.brands[id] as Brand;
+      if (b.len < this.minCombo) continue;
+      const homo = label !== b.label;
+      if (followedBySuffix(labels, labelIdx, b.suffix)) {
+        this.hit(hits, id, homo ? ["target-embedding", "homoglyph"] : ["target-embedding"], 0.9, label, sk);
+      } else if (this.subdomainBrand && !b.word && b.len >= this.minSubdomainBrand) {
+        this.hit(hits, id, homo ? ["subdomain-brand", "homoglyph"] : ["subdomain-brand"], 0.5, label, sk);
+      }
+    }
+  }
+
+  /** The brand inside an unhyphenated token, glued to keywords, a short digit run or its own suffix. */
+  private matchGlued(token: string, isCore: boolean, hits: Map<number, Hit>): void {
+    const n = token.length;
+    if (n <= this.minCombo) return;
+    // Brand + its own suffix: paypalcom, wwwpaypalcom, bbccouk.
+    for (const len of this.gluedSuffixEnds.get(token.slice(n - 2)) ?? NONE) {
+      if (n - len < this.minCombo) break;
+      const tail = token.slice(n - len);
+      if (!this.gluedSuffixes.has(tail)) continue;
+      for (const s of this.reachFromStart(token, n - len)) {
+        const piece = token.slice(s, n - len);
+        const ids = this.skelMap.get(skeleton(piece));
+        if (ids === undefined) continue;
+        for (const id of ids) {
+          const b = this.brands[id] as Brand;
+          if (b.len < this.minCombo || b.word || !b.gluedTails.includes(tail)) continue;
+          // Two-letter tails glue onto real words too often (arca+de, youtu+be): longer brands only.
+          if (len < 3 && b.len < this.minBareToken) continue;
+          const t: Technique[] = piece !== b.label ? ["target-embedding", "homoglyph"] : ["target-embedding"];
+          this.hit(hits, id, t, 0.9, piece, b.skel);
+        }
+      }
+    }
+    // Brand + keywords (either side) or a trailing digit run: securepaypal, paypallogin, paypal24.
+    const starts = this.reachFromStart(token, n);
+    const ends = this.reachFromEnd(token);
+    for (const s of starts) {
+      for (const [e, digitsOnly] of ends) {
+        if (e - s < this.minCombo || (s === 0 && e === n)) continue;
+        const piece = token.slice(s, e);
+        const ids = this.skelMap.get(skeleton(piece));
+        if (ids === undefined) continue;
+        for (const id of ids) {
+          const b = this.brands[id] as Brand;
+          if (b.len < this.minCombo) continue;
+          // A digit run alone only counts in the registrable label, for brands that are not words.
+          if (s === 0 && digitsOnly && (!isCore || b.word || b.len < this.minTypo)) continue;
+          const t: Technique[] = piece !== b.label ? ["combosquat", "homoglyph"] : ["combosquat"];
+          this.hit(hits, id, t, isCore ? 0.8 : 0.7, piece, b.skel);
+        }
+      }
+    }
+  }
+
+  /** Positions p <= limit - minCombo such that token[0..p) is a run of keywords (includes 0). */
+  private reachFromStart(token: string, limit: number): number[] {
+    const out = [0];
+    for (let k = 0; k < out.length && k < 4; k++) {
+      const pos = out[k] as number;
+      for (const len of this.keywordStarts.get(token.substr(pos, 2)) ?? NONE) {
+        if (pos + len > limit - this.minCombo) break;
+        if (this.keywords.has(token.substr(pos, len)) && !out.includes(pos + len)) out.push(pos + len);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Positions q such that token[q..) is a run of keywords or one trailing digit run of at
+   * most 4 digits; with a flag telling whether the tail is digits only (includes [n, false]).
+   */
+  private reachFromEnd(token: string): [number, boolean][] {
+    const n = token.length;
+    const out: [number, boolean][] = [[n, false]];
+    let d = n;
+    while (d > this.minCombo && isDigit(token.charCodeAt(d - 1))) d--;
+    if (d < n && n - d <= 4) out.push([d, true]);
+    for (let k = 0; k < out.length && k < 4; k++) {
+      const pos = (out[k] as [number, boolean])[0];
+      for (const len of this.keywordEnds.get(token.substr(pos - 2, 2)) ?? NONE) {
+        if (pos - len < this.minCombo) break;
+        if (this.keywords.has(token.substr(pos - len, len)) && !out.some((x) => x[0] === pos - len)) {
+          out.push([pos - len, false]);
+        }
+      }
+    }
+    return out;
+  }
+
+  private nextGeneration(): number {
+    this.generation++;
+    if (this.generation === 0x7fffffff) {
+      this.stamp.fill(0);
+      this.generation = 1;
+    }
+    return this.generation;
+  }
+
+  private isOwned(tenant: Tenant, ascii: string): boolean {
+    let s = ascii;
+    for (;;) {
+      if (tenant.owned.has(s)) return true;
+      const dot = s.indexOf(".");
+      if (dot < 0) return false;
+      s = s.slice(dot + 1);
+    }
+  }
+
+  private finish(
+    hits: Map<number, Hit>,
+    ascii: string,
+    unicode: string,
+    wildcard: boolean,
+    registrable: string,
+    suffix: string,
+  ): LookalikeMatch[] {
+    // Best hit per tenant; the tenant's other imitated brands are listed with it.
+    const best = new Map<number, { id: number; hit: Hit; others: string[] }>();
+    for (const [id, h] of hits) {
+      const b = this.brands[id] as Brand;
+      const cur = best.get(b.tenant);
+      if (cur === undefined) {
+        if (this.isOwned(this.tenants[b.tenant] as Tenant, ascii)) continue;
+        best.set(b.tenant, { id, hit: h, others: [] });
+      } else if (
+        h.score > cur.hit.score ||
+        (h.score === cur.hit.score && b.domain < (this.brands[cur.id] as Brand).domain)
+      ) {
+        cur.others.push((this.brands[cur.id] as Brand).domain);
+        cur.id = id;
+        cur.hit = h;
+      } else {
+        cur.others.push(b.domain);
+      }
+    }
+    const out: LookalikeMatch[] = [];
+    for (const { id, hit: h, others } of best.values()) {
+      const b = this.brands[id] as Brand;
+      const techniques = [...h.techniques].sort(
+        (x, y) => (TECHNIQUE_RANK.get(x) ?? 99) - (TECHNIQUE_RANK.get(y) ?? 99),
+      );
+      const eventId = h.techniques.has("tld-swap")
+        ? EVENT_SIMILAR_DOMAIN_DIFFERENT_TLD
+        : EVENT_SIMILAR_DOMAIN;
+      const score = Math.round(Math.min(1, h.score + (techniques.length > 1 ? 0.02 : 0)) * 1000) / 1000;
+      const shown = unicode === ascii ? ascii : `${ascii} (${unicode})`;
+      const editDistance = distance(h.imitation, b.unicodeLabel);
+      out.push({
+        tenantId: b.tenantId,
+        brand: b.domain,
+        otherBrands: others.sort(),
+        eventId,
+        techniques,
+        name: ascii,
+        unicodeName: unicode,
+        wildcard,
+        registrableDomain: registrable,
+        publicSuffix: suffix,
+        imitation: h.imitation,
+        skeleton: h.skel,
+        brandSkeleton: b.skel,
+        editDistance,
+        score,
+        reason:
+          eventId === EVENT_SIMILAR_DOMAIN_DIFFERENT_TLD
+            ? `${shown} uses the label "${b.unicodeLabel}" of ${b.domain} under another public suffix (.${suffix})`
+            : `${shown} imitates ${b.domain} by ${techniques.join(", ")}: "${h.imitation}" vs "${b.unicodeLabel}" (skeletons "${h.skel}" / "${b.skel}", edit distance ${editDistance})`,
+      });
+    }
+    out.sort((x, y) => y.score - x.score || (x.tenantId < y.tenantId ? -1 : x.tenantId > y.tenantId ? 1 : 0));
+    return out;
+  }
+}
+
+const NONE: readonly number[] = [];
+
+/** Groups words by a two-character edge; each group is the sorted list of word lengths. */
+function indexByEdge(words: readonly string[], edge: (w: string) => string): Map<string, number[]> {
+  const map = new Map<string, number[]>();
+  for (const w of words) {
+    if (w.length < 2) continue;
+    const k = edge(w);
+    const list = map.get(k) ?? [];
+    if (!list.includes(w.length)) list.push(w.length);
+    map.set(
+      k,
+      list.sort((a, b) => a - b),
+    );
+  }
+  return map;
+}
+
+function countDots(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) === 46) n++;
+  return n;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/** Whether the labels after `idx` start with `suffix` followed by a dot or a hyphen (`com.evil`, `com-secure`). */
+function followedBySuffix(labels: readonly string[], idx: number, suffix: string): boolean {
+  const next = labels[idx + 1];
+  if (next === undefined || next.charCodeAt(0) !== suffix.charCodeAt(0)) return false;
+  const rest = labels.slice(idx + 1).join(".");
+  return (
+    rest.length > suffix.length &&
+    rest.startsWith(suffix) &&
+    (rest[suffix.length] === "." || rest[suffix.length] === "-")
+  );
+}
+
+function startsWith(list: readonly string[], prefix: readonly string[]): boolean {
+  if (prefix.length === 0 || list.length < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (list[i] !== prefix[i]) return false;
+  return true;
+}

@@ -1,0 +1,12 @@
+export { createKafka, type KafkaClientOptions } from "./client.js";
+export { type Codec, DecodeError, protoCodec } from "./codec.js";
+export { type ConsumerOptions, type InRecord, type RunningConsumer, startConsumer } from "./consumer.js";
+export { createProducer, type OutRecord, type ProducerOptions, type TypedProducer } from "./producer.js";
+export {
+  defaultTopics,
+  ensureTopics,
+  prepareTopics,
+  type TopicNames,
+  type TopicSpec,
+  topicNames,
+} from "./topics.js";

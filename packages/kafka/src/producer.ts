@@ -1,0 +1,68 @@
+import type { Stoppable } from "@ctwatch/runtime";
+import { CompressionTypes, type Kafka, type Producer } from "kafkajs";
+
+/** One record to produce. */
+export interface OutRecord {
+  key: string | Uint8Array;
+  value: Uint8Array;
+  headers?: Record<string, string>;
+  /** Explicit partition; default: the murmur2 hash of the key (Java-compatible partitioner). */
+  partition?: number;
+}
+
+/** Options of `createProducer`. */
+export interface ProducerOptions {
+  /** "gzip" compresses record batches; default "none". */
+  compression?: "none" | "gzip";
+  /** Broker ack timeout per request, ms; default 30 000. */
+  ackTimeoutMs?: number;
+}
+
+/**
+ * An idempotent producer (acks=all, one request in flight per broker so that
+ * retries cannot reorder or duplicate). `send` resolves only when the broker has
+ * acknowledged every record: callers advance their checkpoints after it.
+ */
+export interface TypedProducer extends Stoppable {
+  send(topic: string, records: readonly OutRecord[]): Promise<void>;
+}
+
+function toBuffer(b: string | Uint8Array): Buffer | string {
+  return typeof b === "string" ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+}
+
+/** Connects an idempotent producer. */
+export async function createProducer(kafka: Kafka, opts: ProducerOptions = {}): Promise<TypedProducer> {
+  const producer: Producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    retry: { retries: 10, initialRetryTime: 200, maxRetryTime: 10_000 },
+  });
+  await producer.connect();
+  const compression = opts.compression === "gzip" ? CompressionTypes.GZIP : CompressionTypes.None;
+  let stopped: Promise<void> | undefined;
+  return {
+    name: "kafka-producer",
+    async send(topic, records) {
+      if (stopped) throw new Error("producer is stopped");
+      if (records.length === 0) return;
+      await producer.send({
+        topic,
+        acks: -1,
+        timeout: opts.ackTimeoutMs ?? 30_000,
+        compression,
+        messages: records.map((r) => ({
+          key: toBuffer(r.key),
+          value: toBuffer(r.value) as Buffer,
+          ...(r.headers ? { headers: r.headers } : {}),
+          ...(r.partition !== undefined ? { partition: r.partition } : {}),
+        })),
+      });
+    },
+    stop() {
+      stopped ??= producer.disconnect();
+      return stopped;
+    },
+  };
+}

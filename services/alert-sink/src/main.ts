@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+import { createKafka, createProducer, defaultTopics, prepareTopics } from "@ctwatch/kafka";
+import {
+  aborted,
+  createLogger,
+  Lifecycle,
+  MetricsRegistry,
+  runMain,
+  startHealthServer,
+} from "@ctwatch/runtime";
+import { connectDatabase, MongoAlertStore, MongoDestinationStore } from "@ctwatch/store";
+import { startAlertSink } from "./alert-sink.js";
+import { loadConfig } from "./config.js";
+import { formatAlertLine } from "./format-alert-line.js";
+
+await runMain({
+  name: "alert-sink",
+  proc: process,
+  logger: createLogger({ base: { service: "alert-sink" } }),
+  async main(signal) {
+    const cfg = loadConfig(process.env);
+    const logger = createLogger({ level: cfg.logLevel, base: { service: "alert-sink" } });
+    const metrics = new MetricsRegistry();
+    const life = new Lifecycle(logger);
+    try {
+      const db = await connectDatabase({ uri: cfg.mongoUri, dbName: cfg.mongoDb });
+      life.add({ name: "mongodb", stop: () => db.close() });
+      const alerts = new MongoAlertStore(db.db);
+      const destinations = new MongoDestinationStore(db.db);
+      await Promise.all([alerts.init(), destinations.init()]);
+      const kafka = createKafka({ brokers: cfg.kafkaBrokers, clientId: "ctwatch-alert-sink", logger });
+      await prepareTopics(kafka, defaultTopics(cfg.topics));
+      const producer = life.add(await createProducer(kafka));
+      life.add(
+        await startHealthServer({
+          port: cfg.healthPort,
+          ready: () => ({ running: true }),
+          metrics: () => metrics.render(),
+        }),
+      );
+      const sink = life.add(
+        await startAlertSink(cfg, {
+          kafka,
+          producer,
+          alerts,
+          destinations,
+          logger,
+          metrics,
+          ...(cfg.printAlerts ? { onStored: (a) => process.stdout.write(`${formatAlertLine(a)}\n`) } : {}),
+        }),
+      );
+      await sink.ready;
+      logger.info("running", { group: cfg.groupId });
+      await aborted(signal);
+    } finally {
+      await life.stopAll();
+    }
+  },
+});

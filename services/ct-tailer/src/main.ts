@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+import { createKafka, createProducer, defaultTopics, prepareTopics } from "@ctwatch/kafka";
+import {
+  aborted,
+  createLogger,
+  Lifecycle,
+  MetricsRegistry,
+  runMain,
+  startHealthServer,
+} from "@ctwatch/runtime";
+import { connectDatabase, MongoCheckpointStore } from "@ctwatch/store";
+import { loadConfig } from "./config.js";
+import { startCtTailer } from "./ct-tailer.js";
+
+await runMain({
+  name: "ct-tailer",
+  proc: process,
+  logger: createLogger({ base: { service: "ct-tailer" } }),
+  async main(signal) {
+    const cfg = loadConfig(process.env);
+    const logger = createLogger({ level: cfg.logLevel, base: { service: "ct-tailer" } });
+    const metrics = new MetricsRegistry();
+    const life = new Lifecycle(logger);
+    try {
+      const db = await connectDatabase({ uri: cfg.mongoUri, dbName: cfg.mongoDb });
+      life.add({ name: "mongodb", stop: () => db.close() });
+      const kafka = createKafka({ brokers: cfg.kafkaBrokers, clientId: "ctwatch-ct-tailer", logger });
+      await prepareTopics(kafka, defaultTopics(cfg.topics, { entriesPartitions: cfg.entriesPartitions }));
+      const producer = life.add(await createProducer(kafka, { compression: cfg.compression }));
+      const checkpoints = new MongoCheckpointStore(db.db);
+      life.add(
+        await startHealthServer({
+          port: cfg.healthPort,
+          ready: () => ({ running: true }),
+          metrics: () => metrics.render(),
+        }),
+      );
+      // Registered last, so stopped first: intake stops before the producer flushes and Mongo closes.
+      life.add(startCtTailer(cfg.log, { producer, checkpoints, topics: cfg.topics, logger, metrics }));
+      logger.info("tailing", { log: cfg.log.url });
+      await aborted(signal);
+    } finally {
+      await life.stopAll();
+    }
+  },
+});

@@ -1,0 +1,44 @@
+import { type TopicNames, topicNames } from "@ctwatch/kafka";
+import { bool, hostPorts, int, oneOf, parseConfig, str } from "@ctwatch/runtime";
+
+/** Environment variables of the domain detector, with defaults and units. */
+export const configSpec = {
+  KAFKA_BROKERS: hostPorts("Kafka bootstrap servers, host:port[,host:port]"),
+  MONGODB_URI: str("MongoDB connection string (mongodb://...)", undefined, { secret: true }),
+  MONGODB_DB: str("database name", "ctwatch"),
+  CTWATCH_TOPIC_PREFIX: str("prefix of Kafka topic names", "ctwatch"),
+  CTWATCH_GROUP_PREFIX: str("prefix of consumer group IDs", "ctwatch"),
+  CTWATCH_WATCHLIST_REFRESH_MS: int("how often the watch list revision is checked, ms", 2000, 100, 600_000),
+  CTWATCH_FROM_BEGINNING: bool("a new consumer group starts at the earliest retained entry", true),
+  CTWATCH_HEALTH_PORT: int("port of /healthz, /readyz, /metrics (0 = any free port)", 0, 0, 65535),
+  CTWATCH_LOG_LEVEL: oneOf("log level", ["debug", "info", "warn", "error"] as const, "info"),
+};
+
+/** The parsed configuration. */
+export interface DomainDetectorConfig {
+  kafkaBrokers: string[];
+  mongoUri: string;
+  mongoDb: string;
+  groupId: string;
+  topics: TopicNames;
+  watchlistRefreshMs: number;
+  fromBeginning: boolean;
+  healthPort: number;
+  logLevel: "debug" | "info" | "warn" | "error";
+}
+
+/** Parses the environment; throws ConfigError naming every bad variable. */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): DomainDetectorConfig {
+  const c = parseConfig(env, configSpec);
+  return {
+    kafkaBrokers: c.KAFKA_BROKERS,
+    mongoUri: c.MONGODB_URI,
+    mongoDb: c.MONGODB_DB,
+    groupId: `${c.CTWATCH_GROUP_PREFIX}.detector.new-subdomain`,
+    topics: topicNames(c.CTWATCH_TOPIC_PREFIX),
+    watchlistRefreshMs: c.CTWATCH_WATCHLIST_REFRESH_MS,
+    fromBeginning: c.CTWATCH_FROM_BEGINNING,
+    healthPort: c.CTWATCH_HEALTH_PORT,
+    logLevel: c.CTWATCH_LOG_LEVEL,
+  };
+}

@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+import { createKafka, createProducer, defaultTopics, prepareTopics } from "@ctwatch/kafka";
+import {
+  aborted,
+  createLogger,
+  Lifecycle,
+  MetricsRegistry,
+  runMain,
+  startHealthServer,
+} from "@ctwatch/runtime";
+import { connectDatabase, MongoSubdomainStore, MongoWatchlistStore } from "@ctwatch/store";
+import { loadConfig } from "./config.js";
+import { startDomainDetector } from "./domain-detector.js";
+
+const bootLogger = createLogger({ base: { service: "domain-detector" } });
+
+await runMain({
+  name: "domain-detector",
+  proc: process,
+  logger: bootLogger,
+  async main(signal) {
+    const cfg = loadConfig(process.env);
+    const logger = createLogger({ level: cfg.logLevel, base: { service: "domain-detector" } });
+    const metrics = new MetricsRegistry();
+    const life = new Lifecycle(logger);
+    try {
+      const db = await connectDatabase({ uri: cfg.mongoUri, dbName: cfg.mongoDb });
+      life.add({ name: "mongodb", stop: () => db.close() });
+      const watchlist = new MongoWatchlistStore(db.db);
+      const subdomains = new MongoSubdomainStore(db.db);
+      await Promise.all([watchlist.init(), subdomains.init()]);
+      const kafka = createKafka({ brokers: cfg.kafkaBrokers, clientId: "ctwatch-domain-detector", logger });
+      await prepareTopics(kafka, defaultTopics(cfg.topics));
+      const producer = life.add(await createProducer(kafka));
+      const detector = life.add(
+        await startDomainDetector(cfg, { kafka, producer, watchlist, subdomains, logger, metrics }),
+      );
+      const health = life.add(
+        await startHealthServer({
+          port: cfg.healthPort,
+          ready: () => ({ kafka: true }),
+          metrics: () => metrics.render(),
+        }),
+      );
+      await detector.ready;
+      logger.info("running", { group: cfg.groupId, healthPort: health.port });
+      await aborted(signal);
+    } finally {
+      await life.stopAll();
+    }
+  },
+});

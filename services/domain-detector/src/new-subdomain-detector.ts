@@ -1,0 +1,116 @@
+import { create } from "@bufbuild/protobuf";
+import { type OwnedDomainIndex, type SubdomainCandidate, subdomainCandidates } from "@ctwatch/detectors";
+import { certificateRefFromEntry, EventId, newAlert } from "@ctwatch/events";
+import type { InRecord, OutRecord } from "@ctwatch/kafka";
+import {
+  type Alert,
+  type CertificateEntry,
+  NewSubdomainDetailsSchema,
+  WatchItem_Kind,
+  WatchItemSchema,
+} from "@ctwatch/proto";
+import type { Logger, Metrics } from "@ctwatch/runtime";
+import type { SubdomainStore } from "@ctwatch/store";
+
+/** Version tag carried in alerts; bump when the rule changes meaning. */
+export const DETECTOR = "new-subdomain/1";
+
+/** Dependencies of the event-25 handler. */
+export interface NewSubdomainDeps {
+  index: () => Promise<OwnedDomainIndex>;
+  subdomains: SubdomainStore;
+  /** Publishes alerts; resolves when Kafka acknowledged them. */
+  publish: (alerts: Alert[]) => Promise<void>;
+  logger: Logger;
+  metrics: Metrics;
+  now?: () => number;
+}
+
+/** Kafka key of an alert: tenant and dedup key, so one condition stays on one partition. */
+export function alertKey(a: Alert): string {
+  return `${a.tenantId}/${a.dedupKey}`;
+}
+
+/**
+ * Handles a batch of certificate entries for event 25:
+ *
+ *   candidates (pure) ==> known? (one read per tenant) ==> publish alerts (acked) ==> record first-seen
+ *
+ * Alerts are published *before* the first-seen record is written: a crash in
+ * between re-sends the alert on redelivery (the sink dedupes by key) instead of
+ * losing it. Precert and final certificate give the same names, so the second
+ * finds them known and stays quiet.
+ */
+export function newSubdomainHandler(deps: NewSubdomainDeps) {
+  const now = deps.now ?? Date.now;
+  const alertsTotal = deps.metrics.counter("ctwatch_alerts_emitted_total", "Alerts emitted, by event ID");
+  return async (records: InRecord<CertificateEntry>[]): Promise<void> => {
+    const index = await deps.index();
+    if (index.size === 0) return;
+    // First sighting per (tenant, name) within this batch.
+    const pending = new Map<string, { cand: SubdomainCandidate; entry: CertificateEntry }>();
+    for (const r of records) {
+      const cert = r.value.certificate;
+      if (!cert) continue;
+      for (const cand of subdomainCandidates(cert, index)) {
+        const k = `${cand.tenantId}\u0000${cand.name}`;
+        if (!pending.has(k)) pending.set(k, { cand, entry: r.value });
+      }
+    }
+    if (pending.size === 0) return;
+    const byTenant = new Map<string, string[]>();
+    for (const { cand } of pending.values()) {
+      const list = byTenant.get(cand.tenantId) ?? [];
+      list.push(cand.name);
+      byTenant.set(cand.tenantId, list);
+    }
+    const known = new Set<string>();
+    for (const [tenantId, names] of byTenant) {
+      for (let i = 0; i < names.length; i += 1000) {
+        for (const n of await deps.subdomains.knownNames(tenantId, names.slice(i, i + 1000))) {
+          known.add(`${tenantId}\u0000${n}`);
+        }
+      }
+    }
+    const fresh = [...pending.entries()].filter(([k]) => !known.has(k)).map(([, v]) => v);
+    if (fresh.length === 0) return;
+    const detectedAtMs = now();
+    const alerts = fresh.map(({ cand, entry }) =>
+      newAlert({
+        eventId: EventId.NewSubdomain,
+        tenantId: cand.tenantId,
+        dedupKey: `${EventId.NewSubdomain}|${cand.name}`,
+        subjectDomain: cand.name,
+        watchItem: create(WatchItemSchema, { kind: WatchItem_Kind.OWNED_DOMAIN, value: cand.domain }),
+        certificate: certificateRefFromEntry(entry),
+        detector: DETECTOR,
+        detectedAtMs,
+        details: {
+          case: "newSubdomain",
+          value: create(NewSubdomainDetailsSchema, { name: cand.name, wildcard: cand.wildcard }),
+        },
+      }),
+    );
+    await deps.publish(alerts);
+    alertsTotal.inc({ event_id: String(EventId.NewSubdomain) }, alerts.length);
+    for (const { cand, entry } of fresh) {
+      await deps.subdomains.recordFirstSeen({
+        tenantId: cand.tenantId,
+        domain: cand.domain,
+        name: cand.name,
+        wildcard: cand.wildcard,
+        firstSeenAtMs: detectedAtMs,
+        logId: Buffer.from(entry.position?.logId ?? []).toString("base64"),
+        leafIndex: (entry.position?.leafIndex ?? 0n).toString(),
+        certSha256: Buffer.from(entry.certificate?.sha256 ?? []).toString("hex"),
+        learnedQuietly: false,
+      });
+    }
+    deps.logger.debug("new subdomains", { count: fresh.length });
+  };
+}
+
+/** Alerts as Kafka records. */
+export function alertRecords(alerts: Alert[], encode: (a: Alert) => Uint8Array): OutRecord[] {
+  return alerts.map((a) => ({ key: alertKey(a), value: encode(a) }));
+}
