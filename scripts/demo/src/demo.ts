@@ -33,7 +33,10 @@ mkdirSync(logDir, { recursive: true });
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
-const log = await startStaticCtTestLog({ dir: path.join(root, "test/fixtures/ct/navigli2025h2"), treeSize: 778 });
+const log = await startStaticCtTestLog({
+  dir: path.join(root, "test/fixtures/ct/navigli2025h2"),
+  treeSize: 778,
+});
 const hecToken = randomBytes(16).toString("hex");
 let received = 0;
 const hec = await SplunkHecReceiver.start({
@@ -42,7 +45,9 @@ const hec = await SplunkHecReceiver.start({
     for (const e of events) {
       received++;
       const ev = e.event as Record<string, unknown>;
-      say(`SPLUNK HEC  sourcetype=${e.sourcetype} VulnerabilityID=${String(ev.VulnerabilityID)} Domain=${String(ev.Domain)} "${String(ev.Summary)}"`);
+      say(
+        `SPLUNK HEC  sourcetype=${e.sourcetype} VulnerabilityID=${String(ev.VulnerabilityID)} Domain=${String(ev.Domain)} "${String(ev.Summary)}"`,
+      );
     }
   },
 });
@@ -59,7 +64,13 @@ const destId = `${runId}-splunk`;
 const cfg = sealDestinationConfig({ kind: "splunk-hec", id: destId, url: hec.url, token: hecToken }, box, {
   allowInsecureHttp: true,
 });
-await dests.put({ tenantId: "demo-soc", id: destId, enabled: true, config: cfg as unknown as Record<string, unknown>, updatedAtMs: Date.now() });
+await dests.put({
+  tenantId: "demo-soc",
+  id: destId,
+  enabled: true,
+  config: cfg as unknown as Record<string, unknown>,
+  updatedAtMs: Date.now(),
+});
 
 say(`ctwatch demo: tenant "demo-soc" watches ${watched.join(", ")}`);
 say(`  CT log      ${log.url} (fixture tiles, ${log.treeSize()} entries, growing to ${log.maxTreeSize})`);
@@ -85,7 +96,8 @@ function start(name: string, env: Record<string, string>): void {
   child.stdout?.on("data", (d: Buffer) => process.stdout.write(d));
   child.stderr?.pipe(createWriteStream(path.join(logDir, `${name}.log`)));
   child.once("exit", (code, sig) => {
-    if (!stopping) say(`demo: ${name} exited unexpectedly (code ${code}, signal ${sig}); see ${logDir}/${name}.log`);
+    if (!stopping)
+      say(`demo: ${name} exited unexpectedly (code ${code}, signal ${sig}); see ${logDir}/${name}.log`);
   });
   children.push({ name, child });
 }
