@@ -169,10 +169,16 @@ for (const name of tranco) {
 }
 const ct = loadCtNames();
 const ctHits = [];
+const ctDomains = new Set();
+const ctAlertDomains = new Set();
 for (const name of ct) {
+  const d = tldts.getDomain(name.replace(/^\*\./, ""), { allowPrivateDomains: true });
+  if (d) ctDomains.add(d);
   const ms = index.match(name);
-  if (ms.length > 0)
+  if (ms.length > 0) {
+    ctAlertDomains.add(ms[0].registrableDomain);
     ctHits.push(`${name}\t${ms.map((m) => `${m.brand}:${m.techniques.join("+")}:${m.eventId}`).join(" ")}`);
+  }
 }
 const tEnd = performance.now();
 
@@ -216,6 +222,9 @@ console.log(
 );
 console.log(
   `| test/fixtures/ct SANs | ${ct.length} | ${ctHits.length} | ${((100 * ctHits.length) / ct.length).toFixed(2)}% | (listed below) |`,
+);
+console.log(
+  `| test/fixtures/ct SANs, distinct registrable domains (the dedup unit) | ${ctDomains.size} | ${ctAlertDomains.size} | ${((100 * ctAlertDomains.size) / ctDomains.size).toFixed(2)}% | |`,
 );
 console.log(
   `\nTranco alerts by leading technique: ${[...fpByTech.entries()]

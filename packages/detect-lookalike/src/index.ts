@@ -26,7 +26,7 @@ export {
   type WatchedDomain,
   type WatchlistRejectReason,
 } from "./parse-watched-domain.js";
-export { PHISHING_KEYWORDS } from "./phishing-keywords.js";
+export { PHISHING_KEYWORDS, STRONG_PHISHING_KEYWORDS } from "./phishing-keywords.js";
 export { looseSkeleton, skeleton } from "./skeleton.js";
 export type { Technique } from "./technique.js";
 export { WatchlistError, type WatchlistIssue } from "./watchlist-error.js";

@@ -9,7 +9,7 @@ import {
 } from "./lookalike-match.js";
 import { normalizeName } from "./normalize-name.js";
 import { parseWatchedDomain } from "./parse-watched-domain.js";
-import { PHISHING_KEYWORDS } from "./phishing-keywords.js";
+import { PHISHING_KEYWORDS, STRONG_PHISHING_KEYWORDS } from "./phishing-keywords.js";
 import { looseSkeleton, skeleton } from "./skeleton.js";
 import type { Technique } from "./technique.js";
 import { WatchlistError, type WatchlistIssue } from "./watchlist-error.js";
@@ -53,6 +53,11 @@ export interface LookalikeIndexOptions {
   readonly minContainedBrandLength?: number;
   /** Words that make `brand+word` a combosquat. Default {@link PHISHING_KEYWORDS}. */
   readonly keywords?: readonly string[];
+  /**
+   * Keywords that count next to a brand that is a common word (`office`, `line`).
+   * Default {@link STRONG_PHISHING_KEYWORDS}; only those also in `keywords` are used.
+   */
+  readonly strongKeywords?: readonly string[];
   /** Alert on the brand label as a whole subdomain label of another site (`paypal.evil.net`). Default true. */
   readonly matchSubdomainBrandLabel?: boolean;
   /** Minimum brand label length for `subdomain-brand`. Default 6. */
@@ -233,6 +238,7 @@ class LookalikeIndexImpl implements LookalikeIndex {
   /** Loose skeleton -> brand ids. */
   private readonly looseMap = new Map<string, number[]>();
   private readonly keywords: Set<string>;
+  private readonly strongKeywords: Set<string>;
   /** First two characters of a keyword -> the lengths of keywords starting so. */
   private readonly keywordStarts: Map<string, number[]>;
   /** Last two characters of a keyword -> the lengths of keywords ending so. */
@@ -274,6 +280,11 @@ class LookalikeIndexImpl implements LookalikeIndex {
     this.minGenericSubstitution = o.minGenericSubstitutionLength ?? 9;
     this.minContained = o.minContainedBrandLength ?? 5;
     this.keywords = new Set((o.keywords ?? PHISHING_KEYWORDS).map((k) => k.toLowerCase()));
+    this.strongKeywords = new Set(
+      (o.strongKeywords ?? STRONG_PHISHING_KEYWORDS)
+        .map((k) => k.toLowerCase())
+        .filter((k) => this.keywords.has(k)),
+    );
     this.keywordStarts = indexByEdge([...this.keywords], (k) => k.slice(0, 2));
     this.keywordEnds = indexByEdge([...this.keywords], (k) => k.slice(-2));
 
@@ -748,7 +759,8 @@ class LookalikeIndexImpl implements LookalikeIndex {
             const homo = piece !== b.label;
             const rest = tokens.slice(j + 1);
             // A keyword among the other tokens (the brand itself may be a keyword: "live").
-            const hasKeyword = tokens.some((tok, k) => (k < i || k > j) && this.keywords.has(tok));
+            const kw = b.word ? this.strongKeywords : this.keywords;
+            const hasKeyword = tokens.some((tok, k) => (k < i || k > j) && kw.has(tok));
             if (startsWith(rest, b.suffixLabels)) {
               this.hit(
                 hits,
@@ -810,7 +822,7 @@ class LookalikeIndexImpl implements LookalikeIndex {
           const b = this.brands[id] as Brand;
           if (b.len < this.minCombo || b.word || !b.gluedTails.includes(tail)) continue;
           // Two-letter tails glue onto real words too often (arca+de, youtu+be): longer brands only.
-          if (len < 3 && b.len < this.minBareToken) continue;
+          if (len < 3 && b.len < 6) continue;
           const t: Technique[] = piece !== b.label ? ["target-embedding", "homoglyph"] : ["target-embedding"];
           this.hit(hits, id, t, 0.9, piece, b.skel);
         }
@@ -830,11 +842,22 @@ class LookalikeIndexImpl implements LookalikeIndex {
           if (b.len < this.minCombo) continue;
           // A digit run alone only counts in the registrable label, for brands that are not words.
           if (s === 0 && digitsOnly && (!isCore || b.word || b.len < this.minTypo)) continue;
+          // A brand that is a common word needs a strong keyword right next to it.
+          if (b.word && !this.gluedStrong(token, s, e)) continue;
           const t: Technique[] = piece !== b.label ? ["combosquat", "homoglyph"] : ["combosquat"];
           this.hit(hits, id, t, isCore ? 0.8 : 0.7, piece, b.skel);
         }
       }
     }
+  }
+
+  /** Whether a strong keyword ends at `s` or starts at `e` in `token`. */
+  private gluedStrong(token: string, s: number, e: number): boolean {
+    for (const k of this.strongKeywords) {
+      if (s >= k.length && token.startsWith(k, s - k.length)) return true;
+      if (token.startsWith(k, e)) return true;
+    }
+    return false;
   }
 
   /** Positions p <= limit - minCombo such that token[0..p) is a run of keywords (includes 0). */

@@ -1,7 +1,8 @@
 /**
  * Words that phishing and brand-abuse domains put around a brand (`paypal-login`,
- * `secure-paypal`, `paypalsupport`). A brand glued to one of these (with or without
- * a hyphen) is a combosquat; a brand as a hyphen-separated token is one regardless.
+ * `secure-paypal`, `paypalsupport`). A brand next to one of these (with or without a
+ * hyphen) is a combosquat. Brands that are common words (`office`, `line`) need one of
+ * {@link STRONG_PHISHING_KEYWORDS} instead.
  * Written for this package from common phishing-domain vocabulary (account,
  * authentication, payment, support, delivery, prize and corporate-IT words).
  */
@@ -86,4 +87,45 @@ export const PHISHING_KEYWORDS: readonly string[] = [
   "wallet",
   "webmail",
   "www",
+];
+
+/**
+ * The subset of {@link PHISHING_KEYWORDS} that rarely sits next to an ordinary word in a
+ * benign name: account, sign-in and recovery vocabulary. Required around brands that are
+ * common English words (`office-login` alerts for office.com, `weatheronline` does not).
+ */
+export const STRONG_PHISHING_KEYWORDS: readonly string[] = [
+  "account",
+  "accounts",
+  "activate",
+  "activation",
+  "auth",
+  "authenticate",
+  "billing",
+  "confirm",
+  "confirmation",
+  "id",
+  "invoice",
+  "locked",
+  "login",
+  "logon",
+  "mfa",
+  "password",
+  "recover",
+  "recovery",
+  "refund",
+  "reset",
+  "restore",
+  "secure",
+  "security",
+  "signin",
+  "signon",
+  "sso",
+  "unlock",
+  "update",
+  "validate",
+  "validation",
+  "verification",
+  "verify",
+  "wallet",
 ];

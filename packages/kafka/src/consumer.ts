@@ -1,7 +1,9 @@
 import { type Logger, type Metrics, retry, type Stoppable } from "@ctwatch/runtime";
+import { type Context, type Link, SpanKind, trace } from "@opentelemetry/api";
 import type { Consumer, Kafka, KafkaMessage } from "kafkajs";
 import { type Codec, DecodeError } from "./codec.js";
 import type { TypedProducer } from "./producer.js";
+import { extractTraceContext } from "./trace-propagation.js";
 
 /** A decoded record handed to a handler. */
 export interface InRecord<T> {
@@ -12,6 +14,8 @@ export interface InRecord<T> {
   offset: string;
   headers: Record<string, string>;
   timestampMs: number;
+  /** The producer's trace context from the headers: parent for spans about this record. */
+  traceContext: Context;
 }
 
 /** Options of `startConsumer`. */
@@ -80,6 +84,7 @@ export async function startConsumer<T>(kafka: Kafka, opts: ConsumerOptions<T>): 
     heartbeatInterval: 3_000,
   });
   const ac = new AbortController();
+  const tracer = trace.getTracer("ctwatch", "0.1.0");
   let resolveReady!: () => void;
   const ready = new Promise<void>((r) => {
     resolveReady = r;
@@ -94,14 +99,16 @@ export async function startConsumer<T>(kafka: Kafka, opts: ConsumerOptions<T>): 
       const good: InRecord<T>[] = [];
       for (const m of batch.messages) {
         try {
+          const headers = headersOf(m);
           good.push({
             value: opts.codec.decode(m.value),
             key: m.key?.toString("utf8"),
             topic: batch.topic,
             partition: batch.partition,
             offset: m.offset,
-            headers: headersOf(m),
+            headers,
             timestampMs: Number(m.timestamp),
+            traceContext: extractTraceContext(headers),
           });
         } catch (err) {
           if (!(err instanceof DecodeError)) throw err;
@@ -127,6 +134,22 @@ export async function startConsumer<T>(kafka: Kafka, opts: ConsumerOptions<T>): 
         }
       }
       if (good.length > 0) {
+        // One CONSUMER span per batch, linked to (at most 32 of) the producers' spans.
+        const links: Link[] = [];
+        for (const r of good) {
+          const sc = trace.getSpanContext(r.traceContext);
+          if (sc && links.length < 32) links.push({ context: sc });
+        }
+        const span = tracer.startSpan(`process ${batch.topic}`, {
+          kind: SpanKind.CONSUMER,
+          links,
+          attributes: {
+            "messaging.system": "kafka",
+            "messaging.consumer.group.name": opts.groupId,
+            "messaging.destination.partition.id": String(batch.partition),
+            "messaging.batch.message_count": good.length,
+          },
+        });
         await retry((_attempt) => opts.handle(good, ac.signal), {
           maxAttempts: Number.POSITIVE_INFINITY,
           baseDelayMs: 200,
@@ -137,7 +160,7 @@ export async function startConsumer<T>(kafka: Kafka, opts: ConsumerOptions<T>): 
             log.error("handler failed; retrying", { partition: batch.partition, attempt, delayMs, err });
             void heartbeat().catch(() => {});
           },
-        });
+        }).finally(() => span.end());
         consumed.inc({ group: opts.groupId, outcome: "ok" }, good.length);
       }
       if (!isRunning() || isStale()) return;

@@ -10,3 +10,4 @@ export {
   type TopicSpec,
   topicNames,
 } from "./topics.js";
+export { extractTraceContext, injectTraceHeaders } from "./trace-propagation.js";

@@ -1,5 +1,7 @@
 import type { Stoppable } from "@ctwatch/runtime";
+import { context, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { CompressionTypes, type Kafka, type Producer } from "kafkajs";
+import { injectTraceHeaders } from "./trace-propagation.js";
 
 /** One record to produce. */
 export interface OutRecord {
@@ -21,7 +23,9 @@ export interface ProducerOptions {
 /**
  * An idempotent producer (acks=all, one request in flight per broker so that
  * retries cannot reorder or duplicate). `send` resolves only when the broker has
- * acknowledged every record: callers advance their checkpoints after it.
+ * acknowledged every record: callers advance their checkpoints after it. Each
+ * send is a PRODUCER span; records carry its W3C trace context in their headers
+ * (unless they bring their own), so consumers continue the trace.
  */
 export interface TypedProducer extends Stoppable {
   send(topic: string, records: readonly OutRecord[]): Promise<void>;
@@ -42,23 +46,41 @@ export async function createProducer(kafka: Kafka, opts: ProducerOptions = {}): 
   await producer.connect();
   const compression = opts.compression === "gzip" ? CompressionTypes.GZIP : CompressionTypes.None;
   let stopped: Promise<void> | undefined;
+  const tracer = trace.getTracer("ctwatch", "0.1.0");
   return {
     name: "kafka-producer",
     async send(topic, records) {
       if (stopped) throw new Error("producer is stopped");
       if (records.length === 0) return;
-      await producer.send({
-        topic,
-        acks: -1,
-        timeout: opts.ackTimeoutMs ?? 30_000,
-        compression,
-        messages: records.map((r) => ({
-          key: toBuffer(r.key),
-          value: toBuffer(r.value) as Buffer,
-          ...(r.headers ? { headers: r.headers } : {}),
-          ...(r.partition !== undefined ? { partition: r.partition } : {}),
-        })),
+      const span = tracer.startSpan(`publish ${topic}`, {
+        kind: SpanKind.PRODUCER,
+        attributes: {
+          "messaging.system": "kafka",
+          "messaging.destination.name": topic,
+          "messaging.batch.message_count": records.length,
+        },
       });
+      const spanCtx = trace.setSpan(context.active(), span);
+      try {
+        await producer.send({
+          topic,
+          acks: -1,
+          timeout: opts.ackTimeoutMs ?? 30_000,
+          compression,
+          messages: records.map((r) => ({
+            key: toBuffer(r.key),
+            value: toBuffer(r.value) as Buffer,
+            headers: injectTraceHeaders({ ...r.headers }, spanCtx),
+            ...(r.partition !== undefined ? { partition: r.partition } : {}),
+          })),
+        });
+      } catch (err) {
+        span.recordException(err as Error);
+        span.setStatus({ code: SpanStatusCode.ERROR });
+        throw err;
+      } finally {
+        span.end();
+      }
     },
     stop() {
       stopped ??= producer.disconnect();
