@@ -9,5 +9,6 @@ export {
   type TopicNames,
   type TopicSpec,
   topicNames,
+  topicPrefixVar,
 } from "./topics.js";
 export { extractTraceContext, injectTraceHeaders } from "./trace-propagation.js";

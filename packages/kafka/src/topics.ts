@@ -1,3 +1,4 @@
+import type { VarSpec } from "@ctwatch/runtime";
 import type { Admin, Kafka } from "kafkajs";
 
 /** A topic the project owns: created by the project with explicit settings. */
@@ -111,3 +112,13 @@ export async function prepareTopics(kafka: Kafka, specs: readonly TopicSpec[]): 
     await admin.disconnect();
   }
 }
+
+/** The `CTWATCH_TOPIC_PREFIX` variable every service declares (validated as a topic-name prefix). */
+export const topicPrefixVar: VarSpec<string> = {
+  doc: "prefix of Kafka topic names",
+  default: "ctwatch",
+  parse(raw) {
+    topicNames(raw);
+    return raw;
+  },
+};

@@ -44,6 +44,8 @@ export interface LoggerOptions {
   base?: LogFields;
   /** Clock, for tests. */
   now?: () => Date;
+  /** Extra fields computed per line (e.g. the active trace and span IDs). */
+  enrich?: () => LogFields;
 }
 
 /** A JSON-lines logger (one object per line: time, level, msg, fields). */

@@ -14,6 +14,8 @@ export interface ConnectOptions {
   dbName?: string;
   /** Server selection timeout, ms; default 10 000. */
   serverSelectionTimeoutMs?: number;
+  /** Emit command-monitoring events (for tracing: see @ctwatch/telemetry `traceMongoCommands`). Default false. */
+  monitorCommands?: boolean;
 }
 
 /**
@@ -25,6 +27,7 @@ export async function connectDatabase(opts: ConnectOptions): Promise<Database> {
   const client = new MongoClient(opts.uri, {
     serverSelectionTimeoutMS: opts.serverSelectionTimeoutMs ?? 10_000,
     appName: "ctwatch",
+    monitorCommands: opts.monitorCommands ?? false,
   });
   await client.connect();
   const db = client.db(opts.dbName ?? "ctwatch");

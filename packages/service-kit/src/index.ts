@@ -1,0 +1,8 @@
+export {
+  type OpenKafkaOptions,
+  openDatabase,
+  openKafka,
+  type ServiceBase,
+  serveHealth,
+  serviceBase,
+} from "./service-base.js";
