@@ -47,6 +47,14 @@ export function loadTranco() {
   return JSON.parse(readFileSync(needCache("tranco-1m.json"), "utf8")).list;
 }
 
+/**
+ * Chrome UX Report top-1M origins (list version 20251223) from the same package: the source
+ * of the detector's shipped popular-site filter (used here to split the benign set).
+ */
+export function loadCrux() {
+  return JSON.parse(readFileSync(needCache("crux-1m.json"), "utf8")).list;
+}
+
 /** Alexa top-1000 (2023-05-11 snapshot) from the same package: the brand list. */
 export function loadAlexa() {
   return JSON.parse(readFileSync(needCache("alexa-1000.json"), "utf8")).list;

@@ -3,8 +3,11 @@ export { CONFUSABLE_PROTOTYPES, CONFUSABLES_SOURCE } from "./confusable-prototyp
 export { lookalikeDedupKey } from "./lookalike-dedup-key.js";
 export {
   buildLookalikeIndex,
+  type LookalikeBuildOptions,
+  type LookalikeBuildProgress,
   type LookalikeIndex,
   type LookalikeIndexOptions,
+  lookalikeIndexBuildSteps,
   type WatchedBrandInput,
 } from "./lookalike-index.js";
 export {
@@ -27,6 +30,7 @@ export {
   type WatchlistRejectReason,
 } from "./parse-watched-domain.js";
 export { PHISHING_KEYWORDS, STRONG_PHISHING_KEYWORDS } from "./phishing-keywords.js";
+export { isPopularDomain, POPULAR_DOMAINS_SOURCE } from "./popular-domain-filter.js";
 export { looseSkeleton, skeleton } from "./skeleton.js";
 export type { Technique } from "./technique.js";
 export { WatchlistError, type WatchlistIssue } from "./watchlist-error.js";

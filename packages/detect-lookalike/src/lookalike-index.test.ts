@@ -1,16 +1,22 @@
 import { domainToASCII } from "node:url";
 import { describe, expect, it } from "@jest/globals";
 import { lookalikeDedupKey } from "./lookalike-dedup-key.js";
-import { buildLookalikeIndex, type LookalikeIndex } from "./lookalike-index.js";
+import {
+  buildLookalikeIndex,
+  type LookalikeBuildProgress,
+  type LookalikeIndex,
+  lookalikeIndexBuildSteps,
+} from "./lookalike-index.js";
 import type { LookalikeMatch } from "./lookalike-match.js";
 import { LOOKALIKE_PRESETS } from "./lookalike-presets.js";
+import { isPopularDomain } from "./popular-domain-filter.js";
 import { WatchlistError } from "./watchlist-error.js";
 
 const index: LookalikeIndex = buildLookalikeIndex([
   {
     tenantId: "acme",
     domain: "paypal.com",
-    ownedDomains: ["paypal-corp.com"],
+    ownedDomains: ["paypal-corp-sso.com"],
     allowlist: ["paypal-partner.net"],
   },
   { tenantId: "acme", domain: "yourcompany.com" },
@@ -38,14 +44,14 @@ describe("buildLookalikeIndex + match", () => {
       "paypal.com",
       "www.paypal.com",
       "*.secure.paypal.com",
-      "paypal-corp.com",
-      "login.paypal-corp.com",
+      "paypal-corp-sso.com",
+      "login.paypal-corp-sso.com",
       "paypal-partner.net",
     ]) {
       expect(index.match(n).filter((m) => m.tenantId === "acme")).toEqual([]);
     }
-    // The other tenant watching the same brand owns nothing else: paypal-corp.com alerts for it.
-    expect(index.match("paypal-corp.com").map((m) => m.tenantId)).toEqual(["umbrella"]);
+    // The other tenant watching the same brand owns nothing else: paypal-corp-sso.com alerts for it.
+    expect(index.match("paypal-corp-sso.com").map((m) => m.tenantId)).toEqual(["umbrella"]);
     // Same label under another suffix owned by the same tenant: not an alert.
     expect(index.match("google.de").filter((m) => m.tenantId === "globex")).toEqual([]);
   });
@@ -254,15 +260,91 @@ describe("watchlist validation", () => {
   });
 });
 
+describe("popular domains", () => {
+  it("are recognised by the shipped filter", () => {
+    for (const d of ["google.com", "notino.sk", "amazone.de", "wikipedia.org"])
+      expect(isPopularDomain(d)).toBe(true);
+    for (const d of ["paypa1-login-secure.com", "xk9q-paypa1.com", "cryptomint.space"]) {
+      expect(isPopularDomain(d)).toBe(false);
+    }
+  });
+
+  it("never raise event 12 by default, except for IDN homographs; event 13 stays", () => {
+    const brands = [{ tenantId: "t", domain: "notion.site" }];
+    expect(buildLookalikeIndex(brands).match("notino.sk")).toEqual([]);
+    expect(
+      buildLookalikeIndex(brands, { exemptPopularDomains: false })
+        .match("notino.sk")
+        .map((m) => m.techniques),
+    ).toEqual([["transposition"]]);
+    const g = buildLookalikeIndex([{ tenantId: "t", domain: "google.de" }]);
+    expect(g.match("google.com").map((m) => m.eventId)).toEqual([13]);
+    expect(g.match("gooogle.de").map((m) => m.eventId)).toEqual([12]); // not a popular site
+  });
+});
+
 describe("lookalikeDedupKey", () => {
-  it("is one key per (tenant, registrable domain)", () => {
+  it("is one key per registrable domain (the store scopes it to the tenant)", () => {
     const a = only("login.paypa1.com", "acme");
     const b = only("www.paypa1.com", "acme");
-    const c = only("paypa1.com", "umbrella");
+    const c = only("paypa1.net", "acme");
+    expect(lookalikeDedupKey(a)).toBe("lookalike|paypa1.com");
     expect(lookalikeDedupKey(a)).toBe(lookalikeDedupKey(b));
     expect(lookalikeDedupKey(a)).not.toBe(lookalikeDedupKey(c));
-    expect(lookalikeDedupKey({ tenantId: "a.b", registrableDomain: "c" })).not.toBe(
-      lookalikeDedupKey({ tenantId: "a", registrableDomain: "b.c" }),
+    // Event 13 and event 12 names under one registrable domain share the key.
+    expect(lookalikeDedupKey(only("paypal.co", "acme"))).toBe(
+      lookalikeDedupKey(only("login.paypal.co", "acme")),
     );
+  });
+});
+
+describe("lookalikeIndexBuildSteps", () => {
+  const inputs = Array.from({ length: 25 }, (_, i) => ({ tenantId: `t${i % 3}`, domain: `brand${i}x.com` }));
+
+  it("yields progress between steps and returns the same index as buildLookalikeIndex", () => {
+    const steps = lookalikeIndexBuildSteps(inputs, {}, { stepSize: 10 });
+    const progress: LookalikeBuildProgress[] = [];
+    let r = steps.next();
+    while (!r.done) {
+      progress.push(r.value);
+      r = steps.next();
+    }
+    expect(progress).toEqual([
+      { phase: "validate", done: 10, total: 25 },
+      { phase: "validate", done: 20, total: 25 },
+      { phase: "index", done: 10, total: 25 },
+      { phase: "index", done: 20, total: 25 },
+    ]);
+    const whole = buildLookalikeIndex(inputs);
+    expect(r.value.brandCount).toBe(whole.brandCount);
+    expect(r.value.deletionKeyCount).toBe(whole.deletionKeyCount);
+    expect(r.value.match("brand7xx.com")).toEqual(whole.match("brand7xx.com"));
+    expect(r.value.match("brand7xx.com")).toHaveLength(1);
+  });
+
+  it("skipInvalid leaves bad values out and lists them instead of throwing", () => {
+    const idx = buildLookalikeIndex(
+      [
+        { tenantId: "t", domain: "paypal.com", ownedDomains: ["com", "paypal.de"] },
+        { tenantId: "t", domain: "www.google.com" },
+        { tenantId: "", domain: "apple.com" },
+        { tenantId: "u", domain: "microsoft.com", allowlist: ["bad..name"] },
+      ],
+      {},
+      { skipInvalid: true },
+    );
+    expect(idx.brandCount).toBe(2);
+    expect(idx.issues.map((i) => [i.index, i.field, i.reason])).toEqual([
+      [0, "ownedDomains", "public-suffix"],
+      [1, "domain", "not-registrable"],
+      [2, "tenantId", "missing-tenant"],
+      [3, "allowlist", "empty-label"],
+    ]);
+    // The good owned name of a brand with a bad one still applies.
+    expect(idx.match("paypal.de")).toEqual([]);
+    expect(idx.match("paypal.fr").map((m) => m.tenantId)).toEqual(["t"]);
+    expect(idx.match("rnicrosoft.com").map((m) => m.tenantId)).toEqual(["u"]);
+    expect(() => buildLookalikeIndex([{ tenantId: "t", domain: "com" }])).toThrow(WatchlistError);
+    expect(buildLookalikeIndex([{ tenantId: "t", domain: "paypal.com" }]).issues).toEqual([]);
   });
 });

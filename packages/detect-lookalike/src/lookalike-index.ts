@@ -10,6 +10,7 @@ import {
 import { normalizeName } from "./normalize-name.js";
 import { parseWatchedDomain } from "./parse-watched-domain.js";
 import { PHISHING_KEYWORDS, STRONG_PHISHING_KEYWORDS } from "./phishing-keywords.js";
+import { isPopularDomain } from "./popular-domain-filter.js";
 import { looseSkeleton, skeleton } from "./skeleton.js";
 import type { Technique } from "./technique.js";
 import { WatchlistError, type WatchlistIssue } from "./watchlist-error.js";
@@ -71,6 +72,15 @@ export interface LookalikeIndexOptions {
   readonly minGenericSubstitutionLength?: number;
   /** Skip edit-distance matches whose label is a common English word (`stat` vs `state`). Default true. */
   readonly skipDictionaryWordTypos?: boolean;
+  /**
+   * Ignore what the registrable label of a popular site looks like (the registrable domains
+   * of the Chrome UX Report top-1M origins, {@link isPopularDomain}): a real site one edit
+   * away from a brand (`notino.sk` / `notion.site`) or a brand's own popular site
+   * (`aboutamazon.com`) is not an impersonation to triage. IDN homographs, event 13 (same
+   * label, other suffix) and everything found in subdomain labels (`paypal.com.x.popular.net`,
+   * `pay.pal.com`: anyone may get a subdomain on a popular platform) still alert. Default true.
+   */
+  readonly exemptPopularDomains?: boolean;
 }
 
 /**
@@ -90,6 +100,35 @@ export interface LookalikeIndex {
   readonly tenantCount: number;
   /** Number of keys in the edit-distance (deletion-neighbourhood) map. */
   readonly deletionKeyCount: number;
+  /**
+   * Watchlist values left out because they were invalid: empty unless the index was built
+   * with `skipInvalid` (otherwise an invalid value makes the build throw).
+   */
+  readonly issues: readonly WatchlistIssue[];
+}
+
+/** How an index is built (not how it matches). */
+export interface LookalikeBuildOptions {
+  /**
+   * Leave invalid values out (each listed in `index.issues`) instead of throwing a
+   * {@link WatchlistError}: a bad brand is dropped, a bad owned/allowlisted name is dropped
+   * and its brand kept. For services that must keep running on a stored watch list; an API
+   * that accepts entries should refuse them up front with {@link parseWatchedDomain}.
+   * Default false.
+   */
+  readonly skipInvalid?: boolean;
+  /** Inputs validated or brands indexed between two yields of {@link lookalikeIndexBuildSteps}. Default 1000. */
+  readonly stepSize?: number;
+}
+
+/** Progress reported between the steps of {@link lookalikeIndexBuildSteps}. */
+export interface LookalikeBuildProgress {
+  /** `validate`: parsing the inputs; `index`: adding brands to the lookup maps. */
+  readonly phase: "validate" | "index";
+  /** Items of this phase done so far. */
+  readonly done: number;
+  /** Items of this phase in total. */
+  readonly total: number;
 }
 
 interface Brand {
@@ -119,6 +158,8 @@ interface Hit {
   score: number;
   imitation: string;
   skel: string;
+  /** Whether a subdomain label contributed (label split, tokens or brand labels left of the registrable label). */
+  subdomain: boolean;
 }
 
 const TECHNIQUE_ORDER: readonly Technique[] = [
@@ -220,8 +261,44 @@ function typoDistance(a: string, b: string): number {
 export function buildLookalikeIndex(
   brands: readonly WatchedBrandInput[],
   options: LookalikeIndexOptions = {},
+  build: Omit<LookalikeBuildOptions, "stepSize"> = {},
 ): LookalikeIndex {
-  return new LookalikeIndexImpl(brands, options);
+  const steps = lookalikeIndexBuildSteps(brands, options, { ...build, stepSize: Number.POSITIVE_INFINITY });
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * The same build as {@link buildLookalikeIndex}, cut into steps of `stepSize` inputs: the
+ * generator yields its progress after each step and returns the index. A caller on an
+ * event loop awaits between steps (`await setImmediate()`), so that building a large index
+ * never blocks other work for long, and may abandon the build by not resuming it (nothing
+ * is shared with a previous index). Throws {@link WatchlistError} like
+ * `buildLookalikeIndex`, unless `skipInvalid`.
+ */
+export function* lookalikeIndexBuildSteps(
+  brands: readonly WatchedBrandInput[],
+  options: LookalikeIndexOptions = {},
+  build: LookalikeBuildOptions = {},
+): Generator<LookalikeBuildProgress, LookalikeIndex, void> {
+  const step = Math.max(1, build.stepSize ?? 1000);
+  const index = new LookalikeIndexImpl(options);
+  const issues: WatchlistIssue[] = [];
+  for (let i = 0; i < brands.length; i++) {
+    index.addInput(brands[i] as WatchedBrandInput, i, issues);
+    if ((i + 1) % step === 0 && i + 1 < brands.length) {
+      yield { phase: "validate", done: i + 1, total: brands.length };
+    }
+  }
+  if (issues.length > 0 && build.skipInvalid !== true) throw new WatchlistError(issues);
+  const total = index.prepare(issues);
+  for (let id = 0; id < total; id++) {
+    index.indexBrand(id);
+    if ((id + 1) % step === 0 && id + 1 < total) yield { phase: "index", done: id + 1, total };
+  }
+  return index;
 }
 
 class LookalikeIndexImpl implements LookalikeIndex {
@@ -243,11 +320,6 @@ class LookalikeIndexImpl implements LookalikeIndex {
   private readonly keywordStarts: Map<string, number[]>;
   /** Last two characters of a keyword -> the lengths of keywords ending so. */
   private readonly keywordEnds: Map<string, number[]>;
-  /** Every glued tail of every brand ("com", "couk", "co", "uk"). */
-  private readonly gluedSuffixes: Set<string>;
-  /** Last two characters of a glued tail -> the lengths of tails ending so. */
-  private readonly gluedSuffixEnds: Map<string, number[]>;
-  private readonly stamp: Int32Array;
   private generation = 0;
   private readonly minTypo: number;
   private readonly longMin: number;
@@ -260,14 +332,29 @@ class LookalikeIndexImpl implements LookalikeIndex {
   private readonly skipWords: boolean;
   private readonly minGenericSubstitution: number;
   private readonly minContained: number;
-  /** Longest brand label with edit distance 2 keys (0 when none). */
-  private readonly maxBrandLen: number;
+  private readonly exemptPopular: boolean;
   /** Hash of the first `minContained` characters of distinctive brand labels -> brand ids. */
   private readonly anchorMap = new Map<number, number[]>();
+  /** Per-call scratch: whether the labels being matched are subdomain labels (see Hit.subdomain). */
+  private inSubdomain = false;
   /** Per-call scratch: hits of the name being matched (match is synchronous). */
   private readonly hits = new Map<number, Hit>();
 
-  constructor(inputs: readonly WatchedBrandInput[], o: LookalikeIndexOptions) {
+  /** Every glued tail of every brand ("com", "couk", "co", "uk"); set by {@link prepare}. */
+  private gluedSuffixes = new Set<string>();
+  /** Last two characters of a glued tail -> the lengths of tails ending so. */
+  private gluedSuffixEnds = new Map<string, number[]>();
+  /** Per-brand generation stamps: a brand is looked at once per `match`. */
+  private stamp = new Int32Array(0);
+  /** Longest brand label with edit distance 2 keys (0 when none). */
+  private maxBrandLen = 0;
+  private issueList: readonly WatchlistIssue[] = [];
+  /** Build-time only: tenant ID -> tenant number, and (tenant, domain) pairs seen. */
+  private readonly tenantIndex = new Map<string, number>();
+  private readonly seen = new Set<string>();
+  private readonly scratch = new Set<string>();
+
+  constructor(o: LookalikeIndexOptions) {
     this.minTypo = o.minTypoLength ?? 5;
     this.longMin = o.longLabelMinLength ?? Number.POSITIVE_INFINITY;
     this.minLoose = o.minLooseHomoglyphLength ?? 6;
@@ -279,6 +366,7 @@ class LookalikeIndexImpl implements LookalikeIndex {
     this.skipWords = o.skipDictionaryWordTypos ?? true;
     this.minGenericSubstitution = o.minGenericSubstitutionLength ?? 9;
     this.minContained = o.minContainedBrandLength ?? 5;
+    this.exemptPopular = o.exemptPopularDomains ?? true;
     this.keywords = new Set((o.keywords ?? PHISHING_KEYWORDS).map((k) => k.toLowerCase()));
     this.strongKeywords = new Set(
       (o.strongKeywords ?? STRONG_PHISHING_KEYWORDS)
@@ -287,95 +375,102 @@ class LookalikeIndexImpl implements LookalikeIndex {
     );
     this.keywordStarts = indexByEdge([...this.keywords], (k) => k.slice(0, 2));
     this.keywordEnds = indexByEdge([...this.keywords], (k) => k.slice(-2));
+  }
 
-    const issues: WatchlistIssue[] = [];
-    const tenantIndex = new Map<string, number>();
-    const seen = new Set<string>();
-    inputs.forEach((input, index) => {
-      const tenantId = typeof input.tenantId === "string" ? input.tenantId : "";
-      if (tenantId === "") {
-        issues.push({
-          index,
-          tenantId,
-          field: "tenantId",
-          value: String(input.tenantId),
-          reason: "missing-tenant",
-          message: "tenantId is missing or empty",
-        });
-      }
-      const parsed = parseWatchedDomain(typeof input.domain === "string" ? input.domain : "");
-      if (!parsed.ok) {
-        issues.push({
-          index,
-          tenantId,
-          field: "domain",
-          value: String(input.domain),
-          reason: parsed.reason,
-          message: parsed.message,
-        });
-      }
-      const owned = this.validateOwned(input, index, tenantId, issues);
-      if (!parsed.ok || tenantId === "") return;
-      let t = tenantIndex.get(tenantId);
-      if (t === undefined) {
-        t = this.tenants.length;
-        tenantIndex.set(tenantId, t);
-        this.tenants.push({ id: tenantId, owned: new Set() });
-      }
-      const tenant = this.tenants[t] as Tenant;
-      tenant.owned.add(parsed.value.domain);
-      for (const d of owned) tenant.owned.add(d);
-      const key = `${t}\u0000${parsed.value.domain}`;
-      if (seen.has(key)) return;
-      seen.add(key);
-      const w = parsed.value;
-      const suffixLabels = w.suffix.split(".");
-      this.brands.push({
-        tenant: t,
+  /** Validates one input and records its brand (duplicates merged); problems go to `issues`. */
+  addInput(input: WatchedBrandInput, index: number, issues: WatchlistIssue[]): void {
+    const tenantId = typeof input.tenantId === "string" ? input.tenantId : "";
+    if (tenantId === "") {
+      issues.push({
+        index,
         tenantId,
-        domain: w.domain,
-        label: w.label,
-        unicodeLabel: w.unicodeLabel,
-        suffix: w.suffix,
-        suffixLabels,
-        gluedTails: [
-          ...new Set([
-            suffixLabels.join(""),
-            suffixLabels[0] as string,
-            suffixLabels[suffixLabels.length - 1] as string,
-          ]),
-        ],
-        skel: skeleton(w.unicodeLabel),
-        len: codePointLength(w.unicodeLabel),
-        word: COMMON_WORDS.has(w.label),
+        field: "tenantId",
+        value: String(input.tenantId),
+        reason: "missing-tenant",
+        message: "tenantId is missing or empty",
       });
+    }
+    const parsed = parseWatchedDomain(typeof input.domain === "string" ? input.domain : "");
+    if (!parsed.ok) {
+      issues.push({
+        index,
+        tenantId,
+        field: "domain",
+        value: String(input.domain),
+        reason: parsed.reason,
+        message: parsed.message,
+      });
+    }
+    const owned = this.validateOwned(input, index, tenantId, issues);
+    if (!parsed.ok || tenantId === "") return;
+    let t = this.tenantIndex.get(tenantId);
+    if (t === undefined) {
+      t = this.tenants.length;
+      this.tenantIndex.set(tenantId, t);
+      this.tenants.push({ id: tenantId, owned: new Set() });
+    }
+    const tenant = this.tenants[t] as Tenant;
+    tenant.owned.add(parsed.value.domain);
+    for (const d of owned) tenant.owned.add(d);
+    const key = `${t}\u0000${parsed.value.domain}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    const w = parsed.value;
+    const suffixLabels = w.suffix.split(".");
+    this.brands.push({
+      tenant: t,
+      tenantId,
+      domain: w.domain,
+      label: w.label,
+      unicodeLabel: w.unicodeLabel,
+      suffix: w.suffix,
+      suffixLabels,
+      gluedTails: [
+        ...new Set([
+          suffixLabels.join(""),
+          suffixLabels[0] as string,
+          suffixLabels[suffixLabels.length - 1] as string,
+        ]),
+      ],
+      skel: skeleton(w.unicodeLabel),
+      len: codePointLength(w.unicodeLabel),
+      word: COMMON_WORDS.has(w.label),
     });
-    if (issues.length > 0) throw new WatchlistError(issues);
+  }
 
+  /** After every input: sizes the per-brand tables. Returns the number of brands to index. */
+  prepare(issues: readonly WatchlistIssue[]): number {
+    this.issueList = issues;
+    this.seen.clear();
+    this.tenantIndex.clear();
     this.gluedSuffixes = new Set(this.brands.flatMap((b) => b.gluedTails));
     this.gluedSuffixEnds = indexByEdge([...this.gluedSuffixes], (k) => k.slice(-2));
     this.stamp = new Int32Array(this.brands.length);
     this.maxBrandLen = this.brands.reduce((m, b) => (b.len >= this.longMin ? Math.max(m, b.len) : m), 0);
-    const scratch = new Set<string>();
-    this.brands.forEach((b, id) => {
-      push(this.labelMap, b.label, id);
-      if (this.minContained > 0 && !b.word && b.label.length >= this.minContained) {
-        pushNum(this.anchorMap, hashString(b.label.slice(0, this.minContained)), id);
+    return this.brands.length;
+  }
+
+  /** Adds brand `id` to the lookup maps. */
+  indexBrand(id: number): void {
+    const b = this.brands[id] as Brand;
+    push(this.labelMap, b.label, id);
+    if (this.minContained > 0 && !b.word && b.label.length >= this.minContained) {
+      pushNum(this.anchorMap, hashString(b.label.slice(0, this.minContained)), id);
+    }
+    push(this.skelMap, b.skel, id);
+    if (b.len >= this.minLoose) push(this.looseMap, looseSkeleton(b.skel), id);
+    if (b.len >= this.minTypo) {
+      // Keys from the skeleton and, when folding changed it (cl -> d), from the label as
+      // typed too, so that "c-loudflare" still finds "cloudflare".
+      const scratch = this.scratch;
+      scratch.clear();
+      const depth = b.len >= this.longMin ? 2 : 1;
+      for (const base of b.skel === b.label ? [b.skel] : [b.skel, b.label]) {
+        scratch.add(base);
+        deletions(base, depth, scratch);
       }
-      push(this.skelMap, b.skel, id);
-      if (b.len >= this.minLoose) push(this.looseMap, looseSkeleton(b.skel), id);
-      if (b.len >= this.minTypo) {
-        // Keys from the skeleton and, when folding changed it (cl -> d), from the label as
-        // typed too, so that "c-loudflare" still finds "cloudflare".
-        scratch.clear();
-        const depth = b.len >= this.longMin ? 2 : 1;
-        for (const base of b.skel === b.label ? [b.skel] : [b.skel, b.label]) {
-          scratch.add(base);
-          deletions(base, depth, scratch);
-        }
-        for (const k of scratch) pushNum(this.delMap, hashString(k), id);
-      }
-    });
+      for (const k of scratch) pushNum(this.delMap, hashString(k), id);
+    }
   }
 
   private validateOwned(
@@ -428,6 +523,10 @@ class LookalikeIndexImpl implements LookalikeIndex {
     return this.delMap.size;
   }
 
+  get issues(): readonly WatchlistIssue[] {
+    return this.issueList;
+  }
+
   match(input: string): LookalikeMatch[] {
     const norm = normalizeName(input);
     if (!norm.ok) return [];
@@ -443,12 +542,14 @@ class LookalikeIndexImpl implements LookalikeIndex {
     const ucore = ulabels[coreIdx] as string;
     const hits = this.hits;
     hits.clear();
+    this.inSubdomain = false;
 
     this.matchCoreLabel(core, ucore, suffix, name.hasIdn && ucore !== core, hits);
     // Token checks run on Unicode labels so that IDN combosquats (pаypal-login) resolve.
     this.matchTokens(ucore, coreIdx, labels, true, hits);
     if (this.anchorMap.size > 0) this.matchContained(core, ucore, hits);
     if (coreIdx > 0) {
+      this.inSubdomain = true;
       this.matchLabelSplit(labels, ulabels, coreIdx, hits);
       for (let k = 0; k < coreIdx; k++) this.matchTokens(ulabels[k] as string, k, labels, false, hits);
     }
@@ -466,9 +567,10 @@ class LookalikeIndexImpl implements LookalikeIndex {
   ): void {
     const h = hits.get(id);
     if (h === undefined) {
-      hits.set(id, { techniques: new Set(techniques), score, imitation, skel });
+      hits.set(id, { techniques: new Set(techniques), score, imitation, skel, subdomain: this.inSubdomain });
       return;
     }
+    if (this.inSubdomain) h.subdomain = true;
     for (const t of techniques) h.techniques.add(t);
     if (score > h.score) {
       h.score = score;
@@ -924,8 +1026,21 @@ class LookalikeIndexImpl implements LookalikeIndex {
   ): LookalikeMatch[] {
     // Best hit per tenant; the tenant's other imitated brands are listed with it.
     const best = new Map<number, { id: number; hit: Hit; others: string[] }>();
+    let popular: boolean | undefined;
     for (const [id, h] of hits) {
       const b = this.brands[id] as Brand;
+      // A popular site is not an imitation in itself: hits found only in its registrable
+      // label go (IDN homographs and event 13 excepted); hits from subdomain labels stay,
+      // since anyone may get a subdomain on a popular platform.
+      if (
+        this.exemptPopular &&
+        !h.subdomain &&
+        !h.techniques.has("tld-swap") &&
+        !h.techniques.has("idn-homograph")
+      ) {
+        popular ??= isPopularDomain(registrable);
+        if (popular) continue;
+      }
       const cur = best.get(b.tenant);
       if (cur === undefined) {
         if (this.isOwned(this.tenants[b.tenant] as Tenant, ascii)) continue;

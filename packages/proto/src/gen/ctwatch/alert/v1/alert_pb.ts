@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file ctwatch/alert/v1/alert.proto.
  */
 export const file_ctwatch_alert_v1_alert: GenFile = /*@__PURE__*/
-  fileDesc("ChxjdHdhdGNoL2FsZXJ0L3YxL2FsZXJ0LnByb3RvEhBjdHdhdGNoLmFsZXJ0LnYxIo8BCglXYXRjaEl0ZW0SLgoEa2luZBgBIAEoDjIgLmN0d2F0Y2guYWxlcnQudjEuV2F0Y2hJdGVtLktpbmQSDQoFdmFsdWUYAiABKAkiQwoES2luZBIUChBLSU5EX1VOU1BFQ0lGSUVEEAASFQoRS0lORF9PV05FRF9ET01BSU4QARIOCgpLSU5EX0JSQU5EEAIiogIKDkNlcnRpZmljYXRlUmVmEg4KBnNoYTI1NhgBIAEoDBISCgp0YnNfc2hhMjU2GAIgASgMEhQKDGlzc3VhbmNlX2tleRgDIAEoDBIWCg5wcmVjZXJ0aWZpY2F0ZRgEIAEoCBItCglwb3NpdGlvbnMYBSADKAsyGi5jdHdhdGNoLmN0LnYxLkxvZ1Bvc2l0aW9uEhEKCWRuc19uYW1lcxgGIAMoCRISCgpzdWJqZWN0X2NuGAcgASgJEhEKCWlzc3Vlcl9kbhgIIAEoCRISCgpzZXJpYWxfaGV4GAkgASgJEhUKDW5vdF9iZWZvcmVfbXMYCiABKAMSFAoMbm90X2FmdGVyX21zGAsgASgDEhQKDGxvZ2dlZF9hdF9tcxgMIAEoAyI1ChNOZXdTdWJkb21haW5EZXRhaWxzEgwKBG5hbWUYASABKAkSEAoId2lsZGNhcmQYAiABKAgiZgoQTG9va2FsaWtlRGV0YWlscxISCgp0ZWNobmlxdWVzGAEgASgJEhAKCHNrZWxldG9uGAIgASgJEhAKCGRpc3RhbmNlGAMgASgNEhoKEnJlZ2lzdHJhYmxlX2RvbWFpbhgEIAEoCSJRCg1Sb290Q2FEZXRhaWxzEhIKCnJvb3Rfb3duZXIYASABKAkSEwoLcm9vdF9zaGEyNTYYAiABKAwSFwoPZXhwZWN0ZWRfb3duZXJzGAMgAygJIl4KCkNhYURldGFpbHMSFwoPcmVsZXZhbnRfZG9tYWluGAEgASgJEg8KB3JlY29yZHMYAiADKAkSFgoOY2FfaWRlbnRpZmllcnMYAyADKAkSDgoGcmVhc29uGAQgASgJImUKD1Rha2VvdmVyRGV0YWlscxITCgtjbmFtZV9jaGFpbhgBIAMoCRIUCgxhenVyZV9zdWZmaXgYAiABKAkSDgoGcmVtZWR5GAMgASgJEhcKD2FzdWlkX3Byb3RlY3RlZBgEIAEoCCLrBAoFQWxlcnQSEAoIYWxlcnRfaWQYASABKAkSEQoJZGVkdXBfa2V5GAIgASgJEhEKCXRlbmFudF9pZBgDIAEoCRIQCghldmVudF9pZBgEIAEoDRIPCgdzdW1tYXJ5GAUgASgJEhMKC2Rlc2NyaXB0aW9uGAYgASgJEiwKCHNldmVyaXR5GAcgASgOMhouY3R3YXRjaC5hbGVydC52MS5TZXZlcml0eRIWCg5zdWJqZWN0X2RvbWFpbhgIIAEoCRIvCgp3YXRjaF9pdGVtGAkgASgLMhsuY3R3YXRjaC5hbGVydC52MS5XYXRjaEl0ZW0SNQoLY2VydGlmaWNhdGUYCiABKAsyIC5jdHdhdGNoLmFsZXJ0LnYxLkNlcnRpZmljYXRlUmVmEhAKCGRldGVjdG9yGAsgASgJEhYKDmRldGVjdGVkX2F0X21zGAwgASgDEj4KDW5ld19zdWJkb21haW4YFCABKAsyJS5jdHdhdGNoLmFsZXJ0LnYxLk5ld1N1YmRvbWFpbkRldGFpbHNIABI3Cglsb29rYWxpa2UYFSABKAsyIi5jdHdhdGNoLmFsZXJ0LnYxLkxvb2thbGlrZURldGFpbHNIABIyCgdyb290X2NhGBYgASgLMh8uY3R3YXRjaC5hbGVydC52MS5Sb290Q2FEZXRhaWxzSAASKwoDY2FhGBcgASgLMhwuY3R3YXRjaC5hbGVydC52MS5DYWFEZXRhaWxzSAASNQoIdGFrZW92ZXIYGCABKAsyIS5jdHdhdGNoLmFsZXJ0LnYxLlRha2VvdmVyRGV0YWlsc0gAQgkKB2RldGFpbHMqiAEKCFNldmVyaXR5EhgKFFNFVkVSSVRZX1VOU1BFQ0lGSUVEEAASEQoNU0VWRVJJVFlfSU5GTxABEhAKDFNFVkVSSVRZX0xPVxACEhMKD1NFVkVSSVRZX01FRElVTRADEhEKDVNFVkVSSVRZX0hJR0gQBBIVChFTRVZFUklUWV9DUklUSUNBTBAFYgZwcm90bzM", [file_ctwatch_ct_v1_entry]);
+  fileDesc("ChxjdHdhdGNoL2FsZXJ0L3YxL2FsZXJ0LnByb3RvEhBjdHdhdGNoLmFsZXJ0LnYxIo8BCglXYXRjaEl0ZW0SLgoEa2luZBgBIAEoDjIgLmN0d2F0Y2guYWxlcnQudjEuV2F0Y2hJdGVtLktpbmQSDQoFdmFsdWUYAiABKAkiQwoES2luZBIUChBLSU5EX1VOU1BFQ0lGSUVEEAASFQoRS0lORF9PV05FRF9ET01BSU4QARIOCgpLSU5EX0JSQU5EEAIiogIKDkNlcnRpZmljYXRlUmVmEg4KBnNoYTI1NhgBIAEoDBISCgp0YnNfc2hhMjU2GAIgASgMEhQKDGlzc3VhbmNlX2tleRgDIAEoDBIWCg5wcmVjZXJ0aWZpY2F0ZRgEIAEoCBItCglwb3NpdGlvbnMYBSADKAsyGi5jdHdhdGNoLmN0LnYxLkxvZ1Bvc2l0aW9uEhEKCWRuc19uYW1lcxgGIAMoCRISCgpzdWJqZWN0X2NuGAcgASgJEhEKCWlzc3Vlcl9kbhgIIAEoCRISCgpzZXJpYWxfaGV4GAkgASgJEhUKDW5vdF9iZWZvcmVfbXMYCiABKAMSFAoMbm90X2FmdGVyX21zGAsgASgDEhQKDGxvZ2dlZF9hdF9tcxgMIAEoAyI1ChNOZXdTdWJkb21haW5EZXRhaWxzEgwKBG5hbWUYASABKAkSEAoId2lsZGNhcmQYAiABKAgioAIKEExvb2thbGlrZURldGFpbHMSEgoKdGVjaG5pcXVlcxgBIAEoCRIQCghza2VsZXRvbhgCIAEoCRIQCghkaXN0YW5jZRgDIAEoDRIaChJyZWdpc3RyYWJsZV9kb21haW4YBCABKAkSDQoFYnJhbmQYBSABKAkSFAoMbWF0Y2hlZF9uYW1lGAYgASgJEhwKFG1hdGNoZWRfbmFtZV91bmljb2RlGAcgASgJEhEKCWltaXRhdGlvbhgIIAEoCRIWCg5icmFuZF9za2VsZXRvbhgJIAEoCRINCgVzY29yZRgKIAEoARIOCgZyZWFzb24YCyABKAkSFAoMb3RoZXJfYnJhbmRzGAwgAygJEhUKDW1hdGNoZWRfbmFtZXMYDSADKAkiUQoNUm9vdENhRGV0YWlscxISCgpyb290X293bmVyGAEgASgJEhMKC3Jvb3Rfc2hhMjU2GAIgASgMEhcKD2V4cGVjdGVkX293bmVycxgDIAMoCSJeCgpDYWFEZXRhaWxzEhcKD3JlbGV2YW50X2RvbWFpbhgBIAEoCRIPCgdyZWNvcmRzGAIgAygJEhYKDmNhX2lkZW50aWZpZXJzGAMgAygJEg4KBnJlYXNvbhgEIAEoCSJlCg9UYWtlb3ZlckRldGFpbHMSEwoLY25hbWVfY2hhaW4YASADKAkSFAoMYXp1cmVfc3VmZml4GAIgASgJEg4KBnJlbWVkeRgDIAEoCRIXCg9hc3VpZF9wcm90ZWN0ZWQYBCABKAgi6wQKBUFsZXJ0EhAKCGFsZXJ0X2lkGAEgASgJEhEKCWRlZHVwX2tleRgCIAEoCRIRCgl0ZW5hbnRfaWQYAyABKAkSEAoIZXZlbnRfaWQYBCABKA0SDwoHc3VtbWFyeRgFIAEoCRITCgtkZXNjcmlwdGlvbhgGIAEoCRIsCghzZXZlcml0eRgHIAEoDjIaLmN0d2F0Y2guYWxlcnQudjEuU2V2ZXJpdHkSFgoOc3ViamVjdF9kb21haW4YCCABKAkSLwoKd2F0Y2hfaXRlbRgJIAEoCzIbLmN0d2F0Y2guYWxlcnQudjEuV2F0Y2hJdGVtEjUKC2NlcnRpZmljYXRlGAogASgLMiAuY3R3YXRjaC5hbGVydC52MS5DZXJ0aWZpY2F0ZVJlZhIQCghkZXRlY3RvchgLIAEoCRIWCg5kZXRlY3RlZF9hdF9tcxgMIAEoAxI+Cg1uZXdfc3ViZG9tYWluGBQgASgLMiUuY3R3YXRjaC5hbGVydC52MS5OZXdTdWJkb21haW5EZXRhaWxzSAASNwoJbG9va2FsaWtlGBUgASgLMiIuY3R3YXRjaC5hbGVydC52MS5Mb29rYWxpa2VEZXRhaWxzSAASMgoHcm9vdF9jYRgWIAEoCzIfLmN0d2F0Y2guYWxlcnQudjEuUm9vdENhRGV0YWlsc0gAEisKA2NhYRgXIAEoCzIcLmN0d2F0Y2guYWxlcnQudjEuQ2FhRGV0YWlsc0gAEjUKCHRha2VvdmVyGBggASgLMiEuY3R3YXRjaC5hbGVydC52MS5UYWtlb3ZlckRldGFpbHNIAEIJCgdkZXRhaWxzKogBCghTZXZlcml0eRIYChRTRVZFUklUWV9VTlNQRUNJRklFRBAAEhEKDVNFVkVSSVRZX0lORk8QARIQCgxTRVZFUklUWV9MT1cQAhITCg9TRVZFUklUWV9NRURJVU0QAxIRCg1TRVZFUklUWV9ISUdIEAQSFQoRU0VWRVJJVFlfQ1JJVElDQUwQBWIGcHJvdG8z", [file_ctwatch_ct_v1_entry]);
 
 /**
  * The watch-list item an alert matched.
@@ -173,30 +173,104 @@ export const NewSubdomainDetailsSchema: GenMessage<NewSubdomainDetails> = /*@__P
   messageDesc(file_ctwatch_alert_v1_alert, 2);
 
 /**
- * Events 12 and 13: a lookalike of a watched brand.
+ * Events 12 and 13: a lookalike of a watched brand. One alert per (tenant,
+ * registrable_domain); these details describe the first certificate name that
+ * matched (later certificates add evidence to the stored alert).
  *
  * @generated from message ctwatch.alert.v1.LookalikeDetails
  */
 export type LookalikeDetails = Message<"ctwatch.alert.v1.LookalikeDetails"> & {
   /**
+   * How the name imitates the brand, most specific first, comma-separated
+   * (e.g. "homoglyph,combosquat"); names follow dnstwist's fuzzers.
+   *
    * @generated from field: string techniques = 1;
    */
   techniques: string;
 
   /**
+   * Visual skeleton (UTS #39 + ASCII homoglyph fold) of the imitating part.
+   *
    * @generated from field: string skeleton = 2;
    */
   skeleton: string;
 
   /**
+   * Levenshtein distance between the imitating part and the brand label.
+   *
    * @generated from field: uint32 distance = 3;
    */
   distance: number;
 
   /**
+   * Registrable domain of the lookalike (ICANN or private PSL section): the dedup unit.
+   *
    * @generated from field: string registrable_domain = 4;
    */
   registrableDomain: string;
+
+  /**
+   * The watched brand domain imitated, e.g. "paypal.com" (also in watch_item).
+   *
+   * @generated from field: string brand = 5;
+   */
+  brand: string;
+
+  /**
+   * The certificate name that matched, ASCII, without a leading "*.".
+   *
+   * @generated from field: string matched_name = 6;
+   */
+  matchedName: string;
+
+  /**
+   * The same name in Unicode form (differs for IDNs).
+   *
+   * @generated from field: string matched_name_unicode = 7;
+   */
+  matchedNameUnicode: string;
+
+  /**
+   * The part of the name that imitates the brand label (label, token or joined labels).
+   *
+   * @generated from field: string imitation = 8;
+   */
+  imitation: string;
+
+  /**
+   * Visual skeleton of the brand label.
+   *
+   * @generated from field: string brand_skeleton = 9;
+   */
+  brandSkeleton: string;
+
+  /**
+   * Heuristic confidence in [0, 1] from the techniques and the brand label length.
+   *
+   * @generated from field: double score = 10;
+   */
+  score: number;
+
+  /**
+   * One-line explanation for the analyst.
+   *
+   * @generated from field: string reason = 11;
+   */
+  reason: string;
+
+  /**
+   * Other watched domains of the tenant the name also imitates.
+   *
+   * @generated from field: repeated string other_brands = 12;
+   */
+  otherBrands: string[];
+
+  /**
+   * Every name of the certificate under registrable_domain that matched (at most 20).
+   *
+   * @generated from field: repeated string matched_names = 13;
+   */
+  matchedNames: string[];
 };
 
 /**
