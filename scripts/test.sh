@@ -23,6 +23,7 @@ while [[ $# -gt 0 ]]; do
   shift
 done
 
+export DEBIAN_FRONTEND=noninteractive
 step() { printf '\n==> %s\n' "$1" >&2; }
 
 step "toolchain and dependencies"
@@ -45,10 +46,14 @@ results="$state/jest-results.json"
 rm -f "$results"
 
 started_infra=0
+started_dns=0
 cleanup() {
   if [[ $started_infra == 1 && "${CTWATCH_KEEP_INFRA:-}" != "1" ]]; then
     step "stopping infrastructure"
     bash "$root/scripts/infra/down.sh" >&2 || true
+  fi
+  if [[ $started_dns == 1 && "${CTWATCH_KEEP_INFRA:-}" != "1" ]]; then
+    bash "$root/scripts/infra/dns/down.sh" >&2 || true
   fi
 }
 trap cleanup EXIT
@@ -60,6 +65,9 @@ elif [[ "${TEST_INFRA:-auto}" != "external" && "${TEST_INFRA:-auto}" != "docker"
   step "infrastructure (Kafka, MongoDB-wire server)"
   if ! bash "$root/scripts/infra/status.sh" --quiet >/dev/null 2>&1; then started_infra=1; fi
   bash "$root/scripts/infra/up.sh" >&2
+  step "test DNS server (BIND9, for the DNS-based detectors)"
+  started_dns=1
+  bash "$root/scripts/infra/dns/up.sh" >&2
 fi
 
 step "jest"

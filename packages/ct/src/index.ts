@@ -24,6 +24,14 @@ export {
   verifySth,
   verifyTreeHeadSignature,
 } from "./checkpoint.js";
+export {
+  collapsedTreeFromInclusionProof,
+  compactRange,
+  type HashTileSlice,
+  hashTileForNode,
+  nodeHashFromTile,
+  type TreeNode,
+} from "./compact-range.js";
 export { type CtLogKey, ctLogKey } from "./ct-log-key.js";
 export { CtParseError, type CtParseErrorCode, isCtParseError } from "./ct-parse-error.js";
 export {

@@ -89,6 +89,28 @@ export class MerkleCollapsedTree {
     this.#size++;
   }
 
+  /**
+   * Appends a whole perfect subtree of 2^`height` leaves whose root is `hash` (a node of the tree,
+   * e.g. from a hash tile). The current size must be a multiple of 2^height, so the subtree is
+   * aligned (RangeError otherwise). Appending the aligned subtrees of a range left to right gives
+   * the same state as appending the range's leaves one by one.
+   */
+  appendSubtree(hash: Uint8Array, height: number): void {
+    if (hash.length !== HASH_SIZE) throw new RangeError("subtree hash must be 32 bytes");
+    if (!Number.isInteger(height) || height < 0 || height > 52) throw new RangeError(`height ${height}`);
+    const width = 2 ** height;
+    if (this.#size % width !== 0) throw new RangeError(`size ${this.#size} is not aligned to 2^${height}`);
+    if (!Number.isSafeInteger(this.#size + width)) throw new RangeError("tree too large");
+    let h = hash;
+    let s = this.#size / width;
+    while (s % 2 === 1) {
+      h = nodeHash(this.#stack.pop()!, h);
+      s = Math.floor(s / 2);
+    }
+    this.#stack.push(h);
+    this.#size += width;
+  }
+
   /** RFC 6962 root hash at the current size (SHA-256("") when empty). */
   root(): Uint8Array {
     const st = this.#stack;

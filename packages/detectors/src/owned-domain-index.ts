@@ -2,6 +2,8 @@
 export interface OwnedDomain {
   tenantId: string;
   domain: string;
+  /** When the tenant started watching it, ms; 0 or absent when unknown. */
+  addedAtMs?: number;
 }
 
 /** A name that falls under an owned domain. */
@@ -23,6 +25,7 @@ export const MAX_LABELS = 127;
  */
 export class OwnedDomainIndex {
   private readonly byDomain = new Map<string, OwnedMatch[]>();
+  private readonly added = new Map<string, number>();
 
   constructor(domains: readonly OwnedDomain[]) {
     for (const d of domains) {
@@ -31,7 +34,18 @@ export class OwnedDomainIndex {
       const list = this.byDomain.get(key) ?? [];
       if (!list.some((m) => m.tenantId === d.tenantId)) list.push({ tenantId: d.tenantId, domain: key });
       this.byDomain.set(key, list);
+      this.added.set(`${d.tenantId}\u0000${key}`, d.addedAtMs ?? 0);
     }
+  }
+
+  /** When the tenant started watching `domain`, ms; 0 when unknown or not watched. */
+  addedAtMs(tenantId: string, domain: string): number {
+    return this.added.get(`${tenantId}\u0000${domain}`) ?? 0;
+  }
+
+  /** Every (tenant, watched domain), in insertion order. */
+  entries(): OwnedMatch[] {
+    return [...this.byDomain.values()].flat();
   }
 
   /** Number of distinct watched domains. */

@@ -24,4 +24,10 @@ export {
 } from "./logger.js";
 export { type ProcessLike, type RunMainOptions, runMain } from "./main.js";
 export { type Counter, type Gauge, type Labels, type Metrics, MetricsRegistry } from "./metrics.js";
-export { parseRetryAfter, type RetryDecision, type RetryOptions, retry } from "./retry.js";
+export {
+  backoffDelayMs,
+  parseRetryAfter,
+  type RetryDecision,
+  type RetryOptions,
+  retry,
+} from "./retry.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
-import { parseRetryAfter, retry } from "./retry.js";
+import { backoffDelayMs, parseRetryAfter, retry } from "./retry.js";
 
 describe("retry", () => {
   it("retries until success with capped backoff", async () => {
@@ -81,5 +81,48 @@ describe("parseRetryAfter", () => {
     ).toBe(10_000);
     expect(parseRetryAfter("soon")).toBeUndefined();
     expect(parseRetryAfter(undefined)).toBeUndefined();
+  });
+});
+
+describe("retry with an injected clock", () => {
+  it("waits through the injected sleep and stops at the budget", async () => {
+    let clock = 0;
+    const waits: number[] = [];
+    let calls = 0;
+    await expect(
+      retry(
+        async () => {
+          calls++;
+          throw new Error("busy");
+        },
+        {
+          baseDelayMs: 1000,
+          maxDelayMs: 8000,
+          budgetMs: 5000,
+          random: () => 0.999,
+          now: () => clock,
+          sleep: async (ms) => {
+            waits.push(ms);
+            clock += ms;
+          },
+        },
+      ),
+    ).rejects.toThrow("busy");
+    // 999 + 1998 = 2997; the next wait (3996) would end at 6993 > 5000.
+    expect(waits).toEqual([999, 1998]);
+    expect(calls).toBe(3);
+  });
+
+  it("clamps Retry-After to maxRetryAfterMs", () => {
+    expect(backoffDelayMs(1, { baseDelayMs: 100, maxDelayMs: 1000 }, () => 0, 60_000)).toBe(4000);
+    expect(
+      backoffDelayMs(1, { baseDelayMs: 100, maxDelayMs: 1000, maxRetryAfterMs: 600_000 }, () => 0, 60_000),
+    ).toBe(60_000);
+  });
+
+  it("rejects non-date, non-integer Retry-After values and caps long ones", () => {
+    expect(parseRetryAfter("1.5")).toBeUndefined();
+    expect(parseRetryAfter("-5")).toBeUndefined();
+    expect(parseRetryAfter("99999", 0, 600_000)).toBe(600_000);
   });
 });

@@ -87,6 +87,7 @@ export {
 } from "./record.js";
 export {
   abortableSleep,
+  classifyDeliveryError,
   DEFAULT_RETRY_POLICY,
   isRetryableStatus,
   MAX_RETRY_AFTER_MS,

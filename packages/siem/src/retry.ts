@@ -1,3 +1,10 @@
+import {
+  backoffDelayMs,
+  type RetryDecision,
+  parseRetryAfter as runtimeParseRetryAfter,
+  retry as runtimeRetry,
+  sleep,
+} from "@ctwatch/runtime";
 import { DeliveryError } from "./errors.js";
 
 /** Bounds of one retried operation. */
@@ -55,33 +62,38 @@ export interface RetryOptions extends RetryClock {
  * Only a {@link DeliveryError} with `retryable: true` is retried: adapters decide
  * (5xx, 408, 429, network errors and timeouts are; other 4xx are not). The wait
  * before attempt n+1 is full jitter, `random() * min(maxDelayMs, baseDelayMs * 2^(n-1))`,
- * but never less than the server's `Retry-After`. A `Retry-After` beyond the remaining
- * budget ends the retries at once rather than sleeping past it.
- * Cancellation via `signal` rejects with the signal's reason.
+ * but never less than the server's `Retry-After` (up to {@link MAX_RETRY_AFTER_MS}).
+ * A `Retry-After` beyond the remaining budget ends the retries at once rather than
+ * sleeping past it. Cancellation via `signal` rejects with the signal's reason.
+ *
+ * This is @ctwatch/runtime's `retry` (the project's one retry helper) with the
+ * SIEM policy and classifier filled in.
  */
 export async function retry<T>(
   operation: (attempt: number) => Promise<T>,
   options: RetryOptions,
 ): Promise<T> {
   const policy = { ...DEFAULT_RETRY_POLICY, ...options.policy };
-  const now = options.now ?? Date.now;
-  const sleep = options.sleep ?? abortableSleep;
-  const random = options.random ?? Math.random;
-  const started = now();
-  for (let attempt = 1; ; attempt++) {
-    options.signal.throwIfAborted();
-    try {
-      return await operation(attempt);
-    } catch (error) {
-      if (options.signal.aborted) throw options.signal.reason;
-      if (!(error instanceof DeliveryError) || !error.retryable) throw error;
-      if (attempt >= policy.maxAttempts) throw error;
-      const delayMs = nextDelayMs(attempt, policy, random, error.retryAfterMs);
-      if (now() - started + delayMs >= policy.maxElapsedMs) throw error;
-      options.onRetry?.({ attempt, error, delayMs });
-      await sleep(delayMs, options.signal);
-    }
-  }
+  const { onRetry, sleep: wait, signal } = options;
+  return runtimeRetry(operation, {
+    maxAttempts: policy.maxAttempts,
+    baseDelayMs: policy.baseDelayMs,
+    maxDelayMs: policy.maxDelayMs,
+    budgetMs: policy.maxElapsedMs,
+    maxRetryAfterMs: MAX_RETRY_AFTER_MS,
+    signal,
+    classify: classifyDeliveryError,
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.random ? { random: options.random } : {}),
+    ...(wait ? { sleep: (ms: number) => wait(ms, signal) } : {}),
+    ...(onRetry ? { onRetry: (error, attempt, delayMs) => onRetry({ attempt, error, delayMs }) } : {}),
+  });
+}
+
+/** Retries exactly the {@link DeliveryError}s marked retryable, waiting at least their `Retry-After`. */
+export function classifyDeliveryError(error: unknown): RetryDecision {
+  if (!(error instanceof DeliveryError) || !error.retryable) return { retry: false };
+  return error.retryAfterMs === undefined ? { retry: true } : { retry: true, afterMs: error.retryAfterMs };
 }
 
 /**
@@ -94,9 +106,7 @@ export function nextDelayMs(
   random: () => number,
   retryAfterMs?: number,
 ): number {
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-  const jittered = Math.floor(random() * ceiling);
-  return retryAfterMs === undefined ? jittered : Math.max(jittered, retryAfterMs);
+  return backoffDelayMs(attempt, { ...policy, maxRetryAfterMs: MAX_RETRY_AFTER_MS }, random, retryAfterMs);
 }
 
 /** Longest `Retry-After` honoured, ms; longer values are clamped (a day-long hint is a misconfiguration). */
@@ -108,14 +118,7 @@ export const MAX_RETRY_AFTER_MS = 10 * 60_000;
  * clamped to {@link MAX_RETRY_AFTER_MS}, or undefined when absent or unparseable.
  */
 export function parseRetryAfter(value: string | null | undefined, nowMs: number): number | undefined {
-  if (value === null || value === undefined) return undefined;
-  const text = value.trim();
-  if (text === "") return undefined;
-  if (/^\d+$/.test(text)) return Math.min(Number(text) * 1000, MAX_RETRY_AFTER_MS);
-  if (!/[A-Za-z]/.test(text)) return undefined;
-  const at = Date.parse(text);
-  if (Number.isNaN(at)) return undefined;
-  return Math.min(Math.max(0, at - nowMs), MAX_RETRY_AFTER_MS);
+  return runtimeParseRetryAfter(value, nowMs, MAX_RETRY_AFTER_MS);
 }
 
 /**
@@ -127,21 +130,7 @@ export function isRetryableStatus(status: number): boolean {
   return status >= 500 && status !== 501 && status !== 505;
 }
 
-/** Resolves after `ms`, or rejects with `signal.reason` as soon as the signal aborts. */
+/** Resolves after `ms`, or rejects with `signal.reason` as soon as the signal aborts (runtime's `sleep`). */
 export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
+  return sleep(ms, signal);
 }

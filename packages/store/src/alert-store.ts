@@ -1,6 +1,12 @@
 import { type JsonObject, toJson } from "@bufbuild/protobuf";
 import { type Alert, AlertSchema } from "@ctwatch/proto";
-import type { Collection, Db, Filter } from "mongodb";
+import {
+  type AnyBulkWriteOperation,
+  type Collection,
+  type Db,
+  type Filter,
+  MongoBulkWriteError,
+} from "mongodb";
 import { isDuplicateKeyError } from "./connect.js";
 
 /** Lifecycle state of a stored alert, set by analysts through the API. */
@@ -33,6 +39,12 @@ export interface StoredAlert {
   state: AlertState;
   firstSeenAtMs: number;
   lastSeenAtMs: number;
+  /**
+   * When this store first wrote the document (the writer's clock, ms): the order
+   * in which the API's alert stream (`WatchAlerts`) follows new alerts. Absent on
+   * documents written before the field existed.
+   */
+  storedAtMs?: number;
   occurrences: number;
   evidence: AlertEvidence[];
   /** "pending" until every destination delivered or parked it. */
@@ -68,8 +80,18 @@ export interface AlertQuery {
  */
 export interface AlertStore {
   upsert(alert: Alert): Promise<UpsertResult>;
+  /**
+   * `upsert` for many alerts with one round trip for the new ones (an unordered bulk
+   * insert); alerts already stored take the `upsert` path, in input order. Results are
+   * in input order. Same semantics as calling `upsert` for each in order.
+   */
+  upsertMany(alerts: readonly Alert[]): Promise<UpsertResult[]>;
   /** Records per-destination outcomes and marks delivery done. Idempotent. */
   markDelivered(alertId: string, outcomes: Record<string, DeliveryRecord>): Promise<void>;
+  /** `markDelivered` for many alerts in one unordered bulk write. Idempotent. */
+  markDeliveredMany(
+    entries: readonly { alertId: string; outcomes: Record<string, DeliveryRecord> }[],
+  ): Promise<void>;
   get(tenantId: string, alertId: string): Promise<StoredAlert | undefined>;
   list(q: AlertQuery): Promise<StoredAlert[]>;
 }
@@ -95,7 +117,7 @@ export class MongoAlertStore implements AlertStore {
     await this.coll.createIndex({ deliveryState: 1 }, { name: "delivery_state" });
   }
 
-  async upsert(alert: Alert): Promise<UpsertResult> {
+  private toDoc(alert: Alert): StoredAlert {
     const cert = alert.certificate;
     const pos = cert?.positions[0];
     const evidence: AlertEvidence = {
@@ -104,7 +126,7 @@ export class MongoAlertStore implements AlertStore {
       leafIndex: pos ? pos.leafIndex.toString() : "",
       atMs: alert.detectedAtMs ? Number(alert.detectedAtMs) : Date.now(),
     };
-    const doc: StoredAlert = {
+    return {
       _id: alert.alertId,
       tenantId: alert.tenantId,
       dedupKey: alert.dedupKey,
@@ -120,6 +142,57 @@ export class MongoAlertStore implements AlertStore {
       delivery: {},
       alert: toJson(AlertSchema, alert) as JsonObject,
     };
+  }
+
+  async upsertMany(alerts: readonly Alert[]): Promise<UpsertResult[]> {
+    const results: (UpsertResult | undefined)[] = new Array(alerts.length).fill(undefined);
+    const firstOf = new Map<string, number>();
+    const fresh: number[] = [];
+    alerts.forEach((a, i) => {
+      // A repeated ID in one call goes through the update path after the insert.
+      if (firstOf.has(a.alertId)) return;
+      firstOf.set(a.alertId, i);
+      fresh.push(i);
+    });
+    if (fresh.length > 0) {
+      const failed = new Set<number>();
+      try {
+        await this.coll.insertMany(
+          fresh.map((i) => this.toDoc(alerts[i] as Alert)),
+          { ordered: false },
+        );
+      } catch (err) {
+        if (!(err instanceof MongoBulkWriteError)) throw err;
+        const errors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
+        for (const e of errors) {
+          if (e.code !== 11000) throw err;
+          failed.add(fresh[e.index] as number);
+        }
+      }
+      for (const i of fresh) if (!failed.has(i)) results[i] = { inserted: true, needsDelivery: true };
+    }
+    for (let i = 0; i < alerts.length; i++) {
+      if (results[i] === undefined) results[i] = await this.upsert(alerts[i] as Alert);
+    }
+    return results as UpsertResult[];
+  }
+
+  async markDeliveredMany(
+    entries: readonly { alertId: string; outcomes: Record<string, DeliveryRecord> }[],
+  ): Promise<void> {
+    const ops: AnyBulkWriteOperation<StoredAlert>[] = entries.map((e) => {
+      const set: Record<string, unknown> = { deliveryState: "done" };
+      for (const [dest, rec] of Object.entries(e.outcomes)) set[`delivery.${dest}`] = rec;
+      return { updateOne: { filter: { _id: e.alertId }, update: { $set: set } } };
+    });
+    for (let i = 0; i < ops.length; i += 1000) {
+      await this.coll.bulkWrite(ops.slice(i, i + 1000), { ordered: false });
+    }
+  }
+
+  async upsert(alert: Alert): Promise<UpsertResult> {
+    const doc = this.toDoc(alert);
+    const evidence = doc.evidence[0] as AlertEvidence;
     try {
       await this.coll.insertOne(doc);
       return { inserted: true, needsDelivery: true };

@@ -16,6 +16,12 @@ export interface SubdomainRecord {
   certSha256: string;
   /** True when learned during an initial sync (no alert was raised). */
   learnedQuietly: boolean;
+  /**
+   * Issuance key (hex) of the first sighting: a precertificate and its final
+   * certificate share it, so the pair counts as one issuance. Absent in records
+   * written before it existed.
+   */
+  issuanceKey?: string;
 }
 
 /**
@@ -29,6 +35,12 @@ export interface SubdomainStore {
   knownNames(tenantId: string, names: readonly string[]): Promise<Set<string>>;
   /** Names known for a tenant's domain (bounded by `limit`, default 10,000), newest first. */
   list(tenantId: string, domain: string, limit?: number): Promise<SubdomainRecord[]>;
+  /**
+   * One page of a tenant's domain inventory in name order, starting after
+   * `afterName` ("" for the first page); at most `limit` (1..1,000) names. For
+   * sweeps that visit every name (the takeover re-check).
+   */
+  listNames(tenantId: string, domain: string, afterName: string, limit: number): Promise<string[]>;
 }
 
 /** MongoDB implementation (collection `subdomains`). */
@@ -45,6 +57,7 @@ export class MongoSubdomainStore implements SubdomainStore {
       { tenantId: 1, domain: 1, firstSeenAtMs: -1 },
       { name: "tenant_domain_time" },
     );
+    await this.coll.createIndex({ tenantId: 1, domain: 1, name: 1 }, { name: "tenant_domain_name" });
   }
 
   async recordFirstSeen(rec: SubdomainRecord): Promise<boolean> {
@@ -64,6 +77,16 @@ export class MongoSubdomainStore implements SubdomainStore {
       .find({ tenantId, name: { $in: [...names] } }, { projection: { _id: 0, name: 1 } })
       .toArray();
     return new Set(docs.map((d) => d.name));
+  }
+
+  async listNames(tenantId: string, domain: string, afterName: string, limit: number): Promise<string[]> {
+    const n = Math.min(Math.max(Math.floor(limit), 1), 1000);
+    const docs = await this.coll
+      .find({ tenantId, domain, name: { $gt: afterName } }, { projection: { _id: 0, name: 1 } })
+      .sort({ name: 1 })
+      .limit(n)
+      .toArray();
+    return docs.map((d) => d.name);
   }
 
   async list(tenantId: string, domain: string, limit = 10_000): Promise<SubdomainRecord[]> {

@@ -5,12 +5,16 @@ import {
   type TopicNames,
   type TypedProducer,
 } from "@ctwatch/kafka";
+import type { IncidentNotifier } from "@ctwatch/notify";
 import { type Alert, AlertSchema } from "@ctwatch/proto";
 import type { Logger, Metrics, Stoppable } from "@ctwatch/runtime";
 import { Deliverer, type SecretBox } from "@ctwatch/siem";
-import type { AlertStore, DestinationStore } from "@ctwatch/store";
+import type { AlertStore, DestinationStore, LeaseStore, ParkedDeliveryStore } from "@ctwatch/store";
 import type { Kafka } from "kafkajs";
+import type { DeliverySettings } from "./config.js";
+import { Redeliverer } from "./redeliverer.js";
 import { sinkHandler } from "./sink-handler.js";
+import { TenantDelivery } from "./tenant-delivery.js";
 import { TenantDestinations } from "./tenant-destinations.js";
 
 /** Settings of the sink (parsed config). */
@@ -20,6 +24,8 @@ export interface AlertSinkSettings {
   secretBox: SecretBox;
   destinationsRefreshMs: number;
   allowInsecureHttp: boolean;
+  delivery: DeliverySettings;
+  redelivery: { intervalMs: number; batchSize: number };
 }
 
 /** Collaborators of the sink. */
@@ -28,6 +34,12 @@ export interface AlertSinkDeps {
   producer: TypedProducer;
   alerts: AlertStore;
   destinations: DestinationStore;
+  parked: ParkedDeliveryStore;
+  leases: LeaseStore;
+  /** Incident emails; absent when SMTP is not configured. */
+  incidents?: IncidentNotifier;
+  /** Identifies this process in leases (host/pid/random). */
+  owner: string;
   logger: Logger;
   metrics: Metrics;
   onStored?: (a: Alert) => void;
@@ -36,11 +48,27 @@ export interface AlertSinkDeps {
 /** The running sink. */
 export interface AlertSink extends Stoppable {
   readonly ready: Promise<void>;
+  readonly redeliverer: Redeliverer;
+}
+
+/** The Deliverer the consumer path, redelivery and replay share (one breaker per destination). */
+export function createDeliverer(d: DeliverySettings, logger: Logger): Deliverer {
+  return new Deliverer({
+    logger,
+    retry: { maxAttempts: d.maxAttempts, baseDelayMs: d.baseDelayMs, maxElapsedMs: d.retryBudgetMs },
+    breaker: {
+      failureThreshold: d.breakerFailureThreshold,
+      openMs: d.breakerOpenMs,
+      maxOpenMs: d.breakerMaxOpenMs,
+    },
+  });
 }
 
 /**
  *   alerts topic ==> [group <prefix>.alert-sink] ==> MongoDB alerts ==> SIEM destinations
- *                                                                   └─> parked -> alerts DLQ
+ *                                                     │                 └─> parked -> parked_deliveries + alerts DLQ
+ *                                                     │                 └─> incident emails (failing / recovered)
+ *   every CTWATCH_REDELIVERY_INTERVAL_MS: parked_deliveries ==> SIEM destinations (when the breaker allows)
  */
 export async function startAlertSink(s: AlertSinkSettings, deps: AlertSinkDeps): Promise<AlertSink> {
   const codec = protoCodec(AlertSchema);
@@ -56,12 +84,41 @@ export async function startAlertSink(s: AlertSinkSettings, deps: AlertSinkDeps):
     s.allowInsecureHttp,
     (tenantId) => invalid.inc({ tenant: tenantId }),
   );
+  const deliverer = createDeliverer(s.delivery, deps.logger);
+  const deadLetter = (records: Parameters<TypedProducer["send"]>[1]) =>
+    deps.producer.send(s.topics.alertsDeadLetter, records);
+  const delivery = new TenantDelivery({
+    deliverer,
+    alerts: deps.alerts,
+    parked: deps.parked,
+    deadLetter: (records) => deadLetter(records),
+    encode: codec.encode,
+    ...(deps.incidents ? { incidents: deps.incidents } : {}),
+    logger: deps.logger,
+    metrics: deps.metrics,
+  });
+  const redeliverer = new Redeliverer(
+    {
+      parked: deps.parked,
+      alerts: deps.alerts,
+      leases: deps.leases,
+      delivery,
+      deliverer,
+      destination: (tenantId, id) => destinations.byId(tenantId, id),
+      ...(deps.incidents ? { incidents: deps.incidents } : {}),
+      logger: deps.logger,
+      metrics: deps.metrics,
+      owner: deps.owner,
+    },
+    s.redelivery,
+  );
   const handle = sinkHandler({
     store: deps.alerts,
     destinationsFor: (t) => destinations.forTenant(t),
-    deliverer: new Deliverer({ logger: deps.logger }),
-    deadLetter: (records) => deps.producer.send(s.topics.alertsDeadLetter, records),
+    delivery,
+    deadLetter: (records) => deadLetter(records),
     encode: codec.encode,
+    tenantConcurrency: s.delivery.tenantConcurrency,
     logger: deps.logger,
     metrics: deps.metrics,
     ...(deps.onStored ? { onStored: deps.onStored } : {}),
@@ -76,5 +133,19 @@ export async function startAlertSink(s: AlertSinkSettings, deps: AlertSinkDeps):
     logger: deps.logger,
     metrics: deps.metrics,
   });
-  return { name: "alert-sink", ready: consumer.ready, stop: () => consumer.stop() };
+  redeliverer.start();
+  let stopping: Promise<void> | undefined;
+  return {
+    name: "alert-sink",
+    ready: consumer.ready,
+    redeliverer,
+    stop() {
+      // Intake first, then background redelivery; each drains what it has in flight.
+      stopping ??= (async () => {
+        await consumer.stop();
+        await redeliverer.stop();
+      })();
+      return stopping;
+    },
+  };
 }

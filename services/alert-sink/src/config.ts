@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { type TopicNames, topicNames } from "@ctwatch/kafka";
+import { isEmailAddress, parseSmtpUrl } from "@ctwatch/notify";
 import { bool, hostPorts, int, oneOf, parseConfig, str, type VarSpec } from "@ctwatch/runtime";
 import { parseKeyMaterial, SecretBox } from "@ctwatch/siem";
 
@@ -17,7 +18,7 @@ const topicPrefix: VarSpec<string> = {
  * or `@/path/to/file` holding that text. The first key seals new secrets; the
  * others still open what they sealed (rotation: put the new key first).
  */
-const secretKeys: VarSpec<SecretBox> = {
+export const secretKeys: VarSpec<SecretBox> = {
   doc: "AES-256-GCM keys for stored SIEM credentials: id:key[,id:key] (first seals) or @/path/to/file",
   secret: true,
   parse(raw) {
@@ -39,6 +40,25 @@ const secretKeys: VarSpec<SecretBox> = {
   },
 };
 
+const smtpUrl: VarSpec<string> = {
+  doc: "SMTP server for incident emails: smtp://[user:password@]host[:port] (STARTTLS) or smtps://…; empty disables email",
+  default: "",
+  secret: true,
+  parse(raw) {
+    parseSmtpUrl(raw);
+    return raw;
+  },
+};
+
+const emailAddress: VarSpec<string> = {
+  doc: "sender address of incident emails",
+  default: "ctwatch@localhost.localdomain",
+  parse(raw) {
+    if (!isEmailAddress(raw)) throw new Error("expected an address like ctwatch@example.com");
+    return raw;
+  },
+};
+
 /** Environment variables of alert-sink, with defaults and units. */
 export const configSpec = {
   KAFKA_BROKERS: hostPorts("Kafka bootstrap servers, host:port[,host:port]"),
@@ -50,9 +70,71 @@ export const configSpec = {
   CTWATCH_DESTINATIONS_REFRESH_MS: int("how long destination settings are cached, ms", 10_000, 0, 3_600_000),
   CTWATCH_ALLOW_INSECURE_HTTP: bool("allow http:// SIEM endpoints (local receivers only)", false),
   CTWATCH_PRINT_ALERTS: bool("print each newly stored alert as one line on stdout", false),
+  CTWATCH_DELIVERY_MAX_ATTEMPTS: int("attempts per batch on the consumer path, first included", 6, 1, 20),
+  CTWATCH_DELIVERY_RETRY_BUDGET_MS: int(
+    "time budget of one batch's retries on the consumer path before it is parked, ms",
+    15_000,
+    0,
+    600_000,
+  ),
+  CTWATCH_DELIVERY_BASE_DELAY_MS: int(
+    "first retry backoff (doubles per attempt, full jitter), ms",
+    500,
+    1,
+    60_000,
+  ),
+  CTWATCH_DELIVERY_CONCURRENCY: int("tenants delivered at once per consumer batch", 8, 1, 256),
+  CTWATCH_BREAKER_FAILURE_THRESHOLD: int(
+    "consecutive failed attempts that open a destination's breaker",
+    5,
+    1,
+    100,
+  ),
+  CTWATCH_BREAKER_OPEN_MS: int(
+    "how long an open breaker waits before a probe, ms (doubles per failed probe)",
+    30_000,
+    100,
+    3_600_000,
+  ),
+  CTWATCH_BREAKER_MAX_OPEN_MS: int("longest open period of a breaker, ms", 300_000, 100, 86_400_000),
+  CTWATCH_REDELIVERY_INTERVAL_MS: int(
+    "pause between redelivery passes over parked alerts, ms (0 = off)",
+    15_000,
+    0,
+    3_600_000,
+  ),
+  CTWATCH_REDELIVERY_BATCH: int("parked alerts redelivered per step", 500, 1, 10_000),
+  CTWATCH_SMTP_URL: smtpUrl,
+  CTWATCH_SMTP_FROM: emailAddress,
+  CTWATCH_SMTP_TIMEOUT_MS: int("SMTP connection and socket timeout, ms", 15_000, 100, 300_000),
+  CTWATCH_INCIDENT_EMAIL_INTERVAL_MS: int(
+    "least time between two 'delivery failing' emails for one destination, ms",
+    3_600_000,
+    0,
+    7 * 86_400_000,
+  ),
   CTWATCH_HEALTH_PORT: int("port of /healthz, /readyz, /metrics (0 = any free port)", 0, 0, 65535),
   CTWATCH_LOG_LEVEL: oneOf("log level", ["debug", "info", "warn", "error"] as const, "info"),
 };
+
+/** Delivery tuning of the consumer path. */
+export interface DeliverySettings {
+  maxAttempts: number;
+  retryBudgetMs: number;
+  baseDelayMs: number;
+  tenantConcurrency: number;
+  breakerFailureThreshold: number;
+  breakerOpenMs: number;
+  breakerMaxOpenMs: number;
+}
+
+/** Incident email settings; undefined when SMTP is not configured. */
+export interface EmailSettings {
+  smtpUrl: string;
+  from: string;
+  timeoutMs: number;
+  minIntervalMs: number;
+}
 
 /** The parsed configuration. */
 export interface AlertSinkConfig {
@@ -65,6 +147,9 @@ export interface AlertSinkConfig {
   destinationsRefreshMs: number;
   allowInsecureHttp: boolean;
   printAlerts: boolean;
+  delivery: DeliverySettings;
+  redelivery: { intervalMs: number; batchSize: number };
+  email: EmailSettings | undefined;
   healthPort: number;
   logLevel: "debug" | "info" | "warn" | "error";
 }
@@ -82,6 +167,24 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
     destinationsRefreshMs: c.CTWATCH_DESTINATIONS_REFRESH_MS,
     allowInsecureHttp: c.CTWATCH_ALLOW_INSECURE_HTTP,
     printAlerts: c.CTWATCH_PRINT_ALERTS,
+    delivery: {
+      maxAttempts: c.CTWATCH_DELIVERY_MAX_ATTEMPTS,
+      retryBudgetMs: c.CTWATCH_DELIVERY_RETRY_BUDGET_MS,
+      baseDelayMs: c.CTWATCH_DELIVERY_BASE_DELAY_MS,
+      tenantConcurrency: c.CTWATCH_DELIVERY_CONCURRENCY,
+      breakerFailureThreshold: c.CTWATCH_BREAKER_FAILURE_THRESHOLD,
+      breakerOpenMs: c.CTWATCH_BREAKER_OPEN_MS,
+      breakerMaxOpenMs: c.CTWATCH_BREAKER_MAX_OPEN_MS,
+    },
+    redelivery: { intervalMs: c.CTWATCH_REDELIVERY_INTERVAL_MS, batchSize: c.CTWATCH_REDELIVERY_BATCH },
+    email: c.CTWATCH_SMTP_URL
+      ? {
+          smtpUrl: c.CTWATCH_SMTP_URL,
+          from: c.CTWATCH_SMTP_FROM,
+          timeoutMs: c.CTWATCH_SMTP_TIMEOUT_MS,
+          minIntervalMs: c.CTWATCH_INCIDENT_EMAIL_INTERVAL_MS,
+        }
+      : undefined,
     healthPort: c.CTWATCH_HEALTH_PORT,
     logLevel: c.CTWATCH_LOG_LEVEL,
   };

@@ -1,5 +1,8 @@
 #!/usr/bin/env node
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
 import { createKafka, createProducer, defaultTopics, prepareTopics } from "@ctwatch/kafka";
+import { describeSmtpUrl, IncidentNotifier, SmtpMailer } from "@ctwatch/notify";
 import {
   aborted,
   createLogger,
@@ -8,7 +11,15 @@ import {
   runMain,
   startHealthServer,
 } from "@ctwatch/runtime";
-import { connectDatabase, MongoAlertStore, MongoDestinationStore } from "@ctwatch/store";
+import {
+  connectDatabase,
+  MongoAlertStore,
+  MongoDestinationStore,
+  MongoIncidentStore,
+  MongoLeaseStore,
+  MongoParkedDeliveryStore,
+  MongoTenantStore,
+} from "@ctwatch/store";
 import { startAlertSink } from "./alert-sink.js";
 import { loadConfig } from "./config.js";
 import { formatAlertLine } from "./format-alert-line.js";
@@ -27,7 +38,26 @@ await runMain({
       life.add({ name: "mongodb", stop: () => db.close() });
       const alerts = new MongoAlertStore(db.db);
       const destinations = new MongoDestinationStore(db.db);
-      await Promise.all([alerts.init(), destinations.init()]);
+      const parked = new MongoParkedDeliveryStore(db.db);
+      const incidentStore = new MongoIncidentStore(db.db);
+      await Promise.all([alerts.init(), destinations.init(), parked.init(), incidentStore.init()]);
+      let incidents: IncidentNotifier | undefined;
+      if (cfg.email) {
+        const mailer = life.add(
+          new SmtpMailer({ url: cfg.email.smtpUrl, from: cfg.email.from, timeoutMs: cfg.email.timeoutMs }),
+        );
+        incidents = new IncidentNotifier({
+          ledger: incidentStore,
+          admins: new MongoTenantStore(db.db),
+          mailer,
+          logger,
+          metrics,
+          minEmailIntervalMs: cfg.email.minIntervalMs,
+        });
+        logger.info("incident emails on", { smtp: describeSmtpUrl(cfg.email.smtpUrl) });
+      } else {
+        logger.warn("incident emails off: CTWATCH_SMTP_URL is not set");
+      }
       const kafka = createKafka({ brokers: cfg.kafkaBrokers, clientId: "ctwatch-alert-sink", logger });
       await prepareTopics(kafka, defaultTopics(cfg.topics));
       const producer = life.add(await createProducer(kafka));
@@ -44,6 +74,10 @@ await runMain({
           producer,
           alerts,
           destinations,
+          parked,
+          leases: new MongoLeaseStore(db.db),
+          ...(incidents ? { incidents } : {}),
+          owner: `${hostname()}/${process.pid}/${randomBytes(4).toString("hex")}`,
           logger,
           metrics,
           ...(cfg.printAlerts ? { onStored: (a) => process.stdout.write(`${formatAlertLine(a)}\n`) } : {}),

@@ -48,4 +48,9 @@ export class TenantDestinations {
     this.cache.set(tenantId, { atMs: Date.now(), destinations });
     return destinations;
   }
+
+  /** The tenant's enabled destination with this ID, or undefined. */
+  async byId(tenantId: string, destinationId: string): Promise<SiemDestination | undefined> {
+    return (await this.forTenant(tenantId)).find((d) => d.id === destinationId);
+  }
 }

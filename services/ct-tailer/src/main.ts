@@ -10,7 +10,7 @@ import {
 } from "@ctwatch/runtime";
 import { connectDatabase, MongoCheckpointStore } from "@ctwatch/store";
 import { loadConfig } from "./config.js";
-import { startCtTailer } from "./ct-tailer.js";
+import { eventsTopicSpec, startCtTailer } from "./ct-tailer.js";
 
 await runMain({
   name: "ct-tailer",
@@ -25,19 +25,26 @@ await runMain({
       const db = await connectDatabase({ uri: cfg.mongoUri, dbName: cfg.mongoDb });
       life.add({ name: "mongodb", stop: () => db.close() });
       const kafka = createKafka({ brokers: cfg.kafkaBrokers, clientId: "ctwatch-ct-tailer", logger });
-      await prepareTopics(kafka, defaultTopics(cfg.topics, { entriesPartitions: cfg.entriesPartitions }));
+      await prepareTopics(kafka, [
+        ...defaultTopics(cfg.topics, { entriesPartitions: cfg.entriesPartitions }),
+        ...(cfg.eventsTopic ? [eventsTopicSpec(cfg.eventsTopic)] : []),
+      ]);
       const producer = life.add(await createProducer(kafka, { compression: cfg.compression }));
       const checkpoints = new MongoCheckpointStore(db.db);
+      let tailer: Awaited<ReturnType<typeof startCtTailer>> | undefined;
       life.add(
         await startHealthServer({
           port: cfg.healthPort,
-          ready: () => ({ running: true }),
+          ready: () => ({ running: tailer !== undefined, ...tailer?.readiness() }),
           metrics: () => metrics.render(),
         }),
       );
-      // Registered last, so stopped first: intake stops before the producer flushes and Mongo closes.
-      life.add(startCtTailer(cfg.log, { producer, checkpoints, topics: cfg.topics, logger, metrics }));
-      logger.info("tailing", { log: cfg.log.url });
+      // Registered last, so stopped first: intake stops and batches in flight are published and
+      // checkpointed before the producer flushes and MongoDB closes.
+      tailer = life.add(
+        await startCtTailer(cfg, { producer, checkpoints, topics: cfg.topics, logger, metrics }),
+      );
+      logger.info("ct-tailer running", { logs: tailer.status().map((s) => s.url) });
       await aborted(signal);
     } finally {
       await life.stopAll();

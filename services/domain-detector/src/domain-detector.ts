@@ -1,4 +1,6 @@
+import type { CaaIssuerTable, RootOwnerMap } from "@ctwatch/ca-data";
 import { OwnedDomainIndex } from "@ctwatch/detectors";
+import type { DnsResolver } from "@ctwatch/dns";
 import {
   type Codec,
   protoCodec,
@@ -9,30 +11,63 @@ import {
 } from "@ctwatch/kafka";
 import { type Alert, AlertSchema, type CertificateEntry, CertificateEntrySchema } from "@ctwatch/proto";
 import type { Logger, Metrics, Stoppable } from "@ctwatch/runtime";
-import { type SubdomainStore, WatchlistCache, type WatchlistStore } from "@ctwatch/store";
+import {
+  type CaaHistoryStore,
+  type DnsCheckQueue,
+  type DomainLearningStore,
+  type RootBaselineStore,
+  type SubdomainStore,
+  type TakeoverStateStore,
+  WatchlistCache,
+  type WatchlistStore,
+} from "@ctwatch/store";
 import type { Kafka } from "kafkajs";
+import { CaaDetector } from "./caa-detector.js";
+import { type DetectorName, groupIdOf } from "./config.js";
 import { alertRecords, newSubdomainHandler } from "./new-subdomain-detector.js";
+import { startPeriodicTask } from "./periodic-task.js";
+import { rootCaHandler } from "./root-ca-detector.js";
+import { TakeoverDetector } from "./takeover-detector.js";
+import { type EntryRecord, LearningState } from "./watch-context.js";
 
-/** What the detector needs from the outside world. */
+/** What the detectors need from the outside world. Stores of disabled detectors may be omitted. */
 export interface DomainDetectorDeps {
   kafka: Kafka;
   producer: TypedProducer;
   watchlist: WatchlistStore;
   subdomains: SubdomainStore;
+  learning?: DomainLearningStore;
+  baselines?: RootBaselineStore;
+  roots?: RootOwnerMap;
+  caaHistory?: CaaHistoryStore;
+  caaIssuers?: CaaIssuerTable;
+  dnsChecks?: DnsCheckQueue;
+  takeoverState?: TakeoverStateStore;
+  /** Needed by "caa" and "takeover". */
+  resolver?: DnsResolver;
   logger: Logger;
   metrics: Metrics;
 }
 
-/** Settings of the detector (parsed config). */
+/** Settings of the detectors (parsed config). */
 export interface DomainDetectorSettings {
-  groupId: string;
+  /** Consumer groups are `<groupPrefix>.detector.<name>`. */
+  groupPrefix: string;
+  /** Enabled detectors; default ["new-subdomain"]. */
+  detectors?: readonly DetectorName[];
   watchlistRefreshMs: number;
+  /** Quiet-learning window after a domain is added, ms; 0 = off. */
+  learningWindowMs?: number;
   fromBeginning: boolean;
   topics: TopicNames;
+  dns?: { retryMs: number; retryAttempts: number; sweepMs: number };
+  caa?: { lookbackMs: number; maxAgeMs: number };
+  takeover?: { minIntervalMs: number; recheckMs: number };
 }
 
-/** The running detector. */
+/** The running detectors. */
 export interface DomainDetector extends Stoppable {
+  /** Resolves when every detector's consumer has joined its group. */
   readonly ready: Promise<void>;
 }
 
@@ -40,38 +75,166 @@ export interface DomainDetector extends Stoppable {
 export const entryCodec: Codec<CertificateEntry> = protoCodec(CertificateEntrySchema, 1 << 20);
 const alertCodec: Codec<Alert> = protoCodec(AlertSchema);
 
+function need<T>(value: T | undefined, what: string, detector: DetectorName): T {
+  if (value === undefined) throw new Error(`detector ${detector} needs ${what}`);
+  return value;
+}
+
 /**
- *   entries topic ==> [consumer group <prefix>.detector.new-subdomain] ==> event 25 ==> alerts topic
+ *   entries topic ==> [group <prefix>.detector.new-subdomain] ==> event 25 ─┐
+ *                 ==> [group <prefix>.detector.root-ca]       ==> event 20 ─┤
+ *                 ==> [group <prefix>.detector.caa]           ==> event 29 ─┼==> alerts topic
+ *                 ==> [group <prefix>.detector.takeover]      ==> event 18 ─┘
+ *   dns_checks (deferred DNS checks, inventory re-check) ==> sweepers ==> events 29, 18
  *
- * Watch-list changes apply within `watchlistRefreshMs` without a restart.
+ * Each detector is its own consumer group, so one detector's slow DNS or failure
+ * never holds another back. Watch-list changes apply within `watchlistRefreshMs`.
+ * Stop order: sweepers, then consumers (each drains its batch and commits).
  */
 export async function startDomainDetector(
   s: DomainDetectorSettings,
   deps: DomainDetectorDeps,
 ): Promise<DomainDetector> {
+  const enabled: DetectorName[] = [...new Set<DetectorName>(s.detectors ?? ["new-subdomain"])];
   const cache = new WatchlistCache(
     deps.watchlist,
     "owned-domain",
-    (items) => new OwnedDomainIndex(items.map((i) => ({ tenantId: i.tenantId, domain: i.value }))),
+    (items) =>
+      new OwnedDomainIndex(
+        items.map((i) => ({ tenantId: i.tenantId, domain: i.value, addedAtMs: i.createdAtMs })),
+      ),
     s.watchlistRefreshMs,
   );
-  const handle = newSubdomainHandler({
-    index: () => cache.current(),
-    subdomains: deps.subdomains,
-    publish: (alerts) => deps.producer.send(s.topics.alerts, alertRecords(alerts, alertCodec.encode)),
-    logger: deps.logger,
-    metrics: deps.metrics,
-  });
-  const consumer: RunningConsumer = await startConsumer(deps.kafka, {
-    groupId: s.groupId,
-    topic: s.topics.entries,
-    codec: entryCodec,
-    deadLetterTopic: s.topics.entriesDeadLetter,
-    producer: deps.producer,
-    handle: (records) => handle(records),
-    logger: deps.logger,
-    metrics: deps.metrics,
-    fromBeginning: s.fromBeginning,
-  });
-  return { name: "domain-detector", ready: consumer.ready, stop: () => consumer.stop() };
+  const index = () => cache.current();
+  const learning = new LearningState(deps.learning, s.learningWindowMs ?? 0, s.watchlistRefreshMs);
+  const isLearning = (i: OwnedDomainIndex, tenantId: string, domain: string) =>
+    learning.isLearning(i, tenantId, domain);
+  const publish = (alerts: Alert[]) =>
+    deps.producer.send(s.topics.alerts, alertRecords(alerts, alertCodec.encode));
+  const dns = s.dns ?? { retryMs: 60_000, retryAttempts: 10, sweepMs: 5000 };
+  const consumers: RunningConsumer[] = [];
+  const tasks: Stoppable[] = [];
+
+  const handlers: Partial<Record<DetectorName, (records: readonly EntryRecord[]) => Promise<void>>> = {};
+  for (const name of enabled) {
+    const logger = deps.logger.child({ detector: name });
+    switch (name) {
+      case "new-subdomain":
+        handlers[name] = newSubdomainHandler({
+          index,
+          isLearning,
+          subdomains: deps.subdomains,
+          publish,
+          logger,
+          metrics: deps.metrics,
+        });
+        break;
+      case "root-ca":
+        handlers[name] = rootCaHandler({
+          index,
+          isLearning,
+          roots: need(deps.roots, "a root owner map", name),
+          baselines: need(deps.baselines, "a root baseline store", name),
+          publish,
+          logger,
+          metrics: deps.metrics,
+        });
+        break;
+      case "caa": {
+        const caa = new CaaDetector(
+          {
+            lookbackMs: s.caa?.lookbackMs ?? 8 * 3_600_000,
+            maxAgeMs: s.caa?.maxAgeMs ?? 86_400_000,
+            maxInlineNames: 200,
+            retryBaseMs: dns.retryMs,
+            maxAttempts: dns.retryAttempts,
+          },
+          {
+            index,
+            resolver: need(deps.resolver, "a DNS resolver", name),
+            issuers: need(deps.caaIssuers, "a CAA issuer table", name),
+            history: need(deps.caaHistory, "a CAA history store", name),
+            queue: need(deps.dnsChecks, "a DNS check queue", name),
+            publish,
+            logger,
+            metrics: deps.metrics,
+          },
+        );
+        handlers[name] = caa.handle;
+        tasks.push(startPeriodicTask("caa-sweeper", dns.sweepMs, () => caa.sweep(), logger));
+        break;
+      }
+      case "takeover": {
+        const takeover = new TakeoverDetector(
+          {
+            minIntervalMs: s.takeover?.minIntervalMs ?? 3_600_000,
+            maxInlineNames: 200,
+            retryBaseMs: dns.retryMs,
+            maxAttempts: dns.retryAttempts,
+            maxNamesPerDomain: 100_000,
+          },
+          {
+            index,
+            resolver: need(deps.resolver, "a DNS resolver", name),
+            state: need(deps.takeoverState, "a takeover state store", name),
+            queue: need(deps.dnsChecks, "a DNS check queue", name),
+            subdomains: deps.subdomains,
+            publish,
+            logger,
+            metrics: deps.metrics,
+          },
+        );
+        handlers[name] = takeover.handle;
+        tasks.push(startPeriodicTask("takeover-sweeper", dns.sweepMs, () => takeover.sweep(), logger));
+        const recheckMs = s.takeover?.recheckMs ?? 0;
+        if (recheckMs > 0) {
+          tasks.push(
+            startPeriodicTask(
+              "takeover-inventory-recheck",
+              recheckMs,
+              (signal) => takeover.queueInventory(signal),
+              logger,
+            ),
+          );
+        }
+        break;
+      }
+    }
+  }
+
+  const stopAll = async () => {
+    for (const t of tasks) await t.stop();
+    await Promise.all(consumers.map((c) => c.stop()));
+  };
+  try {
+    for (const name of enabled) {
+      const handle = handlers[name];
+      if (!handle) continue;
+      consumers.push(
+        await startConsumer(deps.kafka, {
+          groupId: groupIdOf(s.groupPrefix, name),
+          topic: s.topics.entries,
+          codec: entryCodec,
+          deadLetterTopic: s.topics.entriesDeadLetter,
+          producer: deps.producer,
+          handle: (records) => handle(records),
+          logger: deps.logger.child({ detector: name }),
+          metrics: deps.metrics,
+          fromBeginning: s.fromBeginning,
+        }),
+      );
+    }
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+  let stopping: Promise<void> | undefined;
+  return {
+    name: "domain-detector",
+    ready: Promise.all(consumers.map((c) => c.ready)).then(() => undefined),
+    stop() {
+      stopping ??= stopAll();
+      return stopping;
+    },
+  };
 }

@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import { CaaIssuerTable, RootOwnerMap } from "@ctwatch/ca-data";
+import { DnsResolver, systemDnsServers } from "@ctwatch/dns";
 import { createKafka, createProducer, defaultTopics, prepareTopics } from "@ctwatch/kafka";
 import {
   aborted,
@@ -8,7 +10,16 @@ import {
   runMain,
   startHealthServer,
 } from "@ctwatch/runtime";
-import { connectDatabase, MongoSubdomainStore, MongoWatchlistStore } from "@ctwatch/store";
+import {
+  connectDatabase,
+  MongoCaaHistoryStore,
+  MongoDnsCheckQueue,
+  MongoDomainLearningStore,
+  MongoRootBaselineStore,
+  MongoSubdomainStore,
+  MongoTakeoverStateStore,
+  MongoWatchlistStore,
+} from "@ctwatch/store";
 import { loadConfig } from "./config.js";
 import { startDomainDetector } from "./domain-detector.js";
 
@@ -28,12 +39,49 @@ await runMain({
       life.add({ name: "mongodb", stop: () => db.close() });
       const watchlist = new MongoWatchlistStore(db.db);
       const subdomains = new MongoSubdomainStore(db.db);
-      await Promise.all([watchlist.init(), subdomains.init()]);
+      const learning = new MongoDomainLearningStore(db.db);
+      const baselines = new MongoRootBaselineStore(db.db);
+      const caaHistory = new MongoCaaHistoryStore(db.db);
+      const dnsChecks = new MongoDnsCheckQueue(db.db);
+      const takeoverState = new MongoTakeoverStateStore(db.db);
+      await Promise.all([
+        watchlist.init(),
+        subdomains.init(),
+        baselines.init(),
+        caaHistory.init(),
+        dnsChecks.init(),
+        takeoverState.init(),
+      ]);
+      const usesDns = cfg.detectors.includes("caa") || cfg.detectors.includes("takeover");
+      const resolver = usesDns
+        ? new DnsResolver({
+            servers: cfg.dns.servers === "system" ? systemDnsServers() : cfg.dns.servers,
+            timeoutMs: cfg.dns.timeoutMs,
+            queriesPerSecond: cfg.dns.queriesPerSecond,
+            maxInFlight: cfg.dns.maxInFlight,
+            metrics,
+          })
+        : undefined;
       const kafka = createKafka({ brokers: cfg.kafkaBrokers, clientId: "ctwatch-domain-detector", logger });
       await prepareTopics(kafka, defaultTopics(cfg.topics));
       const producer = life.add(await createProducer(kafka));
       const detector = life.add(
-        await startDomainDetector(cfg, { kafka, producer, watchlist, subdomains, logger, metrics }),
+        await startDomainDetector(cfg, {
+          kafka,
+          producer,
+          watchlist,
+          subdomains,
+          learning,
+          baselines,
+          roots: RootOwnerMap.bundled(),
+          caaHistory,
+          caaIssuers: new CaaIssuerTable(),
+          dnsChecks,
+          takeoverState,
+          ...(resolver ? { resolver } : {}),
+          logger,
+          metrics,
+        }),
       );
       const health = life.add(
         await startHealthServer({
@@ -43,7 +91,11 @@ await runMain({
         }),
       );
       await detector.ready;
-      logger.info("running", { group: cfg.groupId, healthPort: health.port });
+      logger.info("running", {
+        detectors: cfg.detectors,
+        groupPrefix: cfg.groupPrefix,
+        healthPort: health.port,
+      });
       await aborted(signal);
     } finally {
       await life.stopAll();

@@ -1,7 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { type OwnedDomainIndex, type SubdomainCandidate, subdomainCandidates } from "@ctwatch/detectors";
 import { certificateRefFromEntry, EventId, newAlert } from "@ctwatch/events";
-import type { InRecord, OutRecord } from "@ctwatch/kafka";
+import type { OutRecord } from "@ctwatch/kafka";
 import {
   type Alert,
   type CertificateEntry,
@@ -12,6 +12,8 @@ import {
 import type { Logger, Metrics } from "@ctwatch/runtime";
 import type { SubdomainStore } from "@ctwatch/store";
 
+import type { EntryRecord } from "./watch-context.js";
+
 /** Version tag carried in alerts; bump when the rule changes meaning. */
 export const DETECTOR = "new-subdomain/1";
 
@@ -19,6 +21,8 @@ export const DETECTOR = "new-subdomain/1";
 export interface NewSubdomainDeps {
   index: () => Promise<OwnedDomainIndex>;
   subdomains: SubdomainStore;
+  /** True while the tenant's domain learns quietly (initial sync): names are recorded, not alerted. */
+  isLearning?: (index: OwnedDomainIndex, tenantId: string, domain: string) => Promise<boolean>;
   /** Publishes alerts; resolves when Kafka acknowledged them. */
   publish: (alerts: Alert[]) => Promise<void>;
   logger: Logger;
@@ -34,8 +38,10 @@ export function alertKey(a: Alert): string {
 /**
  * Handles a batch of certificate entries for event 25:
  *
- *   candidates (pure) ==> known? (one read per tenant) ==> publish alerts (acked) ==> record first-seen
+ *   candidates (pure) ==> known? (one read per tenant) ==> learning? ==> publish alerts (acked) ==> record first-seen
  *
+ * While a domain learns quietly (initial sync) its new names are recorded with
+ * `learnedQuietly` and no alert, so an existing estate becomes the baseline.
  * Alerts are published *before* the first-seen record is written: a crash in
  * between re-sends the alert on redelivery (the sink dedupes by key) instead of
  * losing it. Precert and final certificate give the same names, so the second
@@ -44,7 +50,11 @@ export function alertKey(a: Alert): string {
 export function newSubdomainHandler(deps: NewSubdomainDeps) {
   const now = deps.now ?? Date.now;
   const alertsTotal = deps.metrics.counter("ctwatch_alerts_emitted_total", "Alerts emitted, by event ID");
-  return async (records: InRecord<CertificateEntry>[]): Promise<void> => {
+  const learnedTotal = deps.metrics.counter(
+    "ctwatch_subdomains_learned_quietly_total",
+    "New names recorded without an alert because their domain is in initial sync",
+  );
+  return async (records: readonly EntryRecord[]): Promise<void> => {
     const index = await deps.index();
     if (index.size === 0) return;
     // First sighting per (tenant, name) within this batch.
@@ -72,9 +82,21 @@ export function newSubdomainHandler(deps: NewSubdomainDeps) {
         }
       }
     }
-    const fresh = [...pending.entries()].filter(([k]) => !known.has(k)).map(([, v]) => v);
-    if (fresh.length === 0) return;
+    const unknown = [...pending.entries()].filter(([k]) => !known.has(k)).map(([, v]) => v);
+    if (unknown.length === 0) return;
     const detectedAtMs = now();
+    const learningOf = new Map<string, boolean>();
+    for (const { cand } of unknown) {
+      const k = `${cand.tenantId}\u0000${cand.domain}`;
+      if (!learningOf.has(k))
+        learningOf.set(k, (await deps.isLearning?.(index, cand.tenantId, cand.domain)) ?? false);
+    }
+    const quiet = unknown.filter(
+      ({ cand }) => learningOf.get(`${cand.tenantId}\u0000${cand.domain}`) === true,
+    );
+    const fresh = unknown.filter(
+      ({ cand }) => learningOf.get(`${cand.tenantId}\u0000${cand.domain}`) !== true,
+    );
     const alerts = fresh.map(({ cand, entry }) =>
       newAlert({
         eventId: EventId.NewSubdomain,
@@ -91,9 +113,14 @@ export function newSubdomainHandler(deps: NewSubdomainDeps) {
         },
       }),
     );
-    await deps.publish(alerts);
-    alertsTotal.inc({ event_id: String(EventId.NewSubdomain) }, alerts.length);
-    for (const { cand, entry } of fresh) {
+    if (alerts.length > 0) {
+      await deps.publish(alerts);
+      alertsTotal.inc({ event_id: String(EventId.NewSubdomain) }, alerts.length);
+    }
+    if (quiet.length > 0) learnedTotal.inc({}, quiet.length);
+    const quietSet = new Set(quiet);
+    for (const item of [...fresh, ...quiet]) {
+      const { cand, entry } = item;
       await deps.subdomains.recordFirstSeen({
         tenantId: cand.tenantId,
         domain: cand.domain,
@@ -103,10 +130,11 @@ export function newSubdomainHandler(deps: NewSubdomainDeps) {
         logId: Buffer.from(entry.position?.logId ?? []).toString("base64"),
         leafIndex: (entry.position?.leafIndex ?? 0n).toString(),
         certSha256: Buffer.from(entry.certificate?.sha256 ?? []).toString("hex"),
-        learnedQuietly: false,
+        learnedQuietly: quietSet.has(item),
+        issuanceKey: Buffer.from(entry.issuanceKey).toString("hex"),
       });
     }
-    deps.logger.debug("new subdomains", { count: fresh.length });
+    deps.logger.debug("new subdomains", { alerted: fresh.length, learned: quiet.length });
   };
 }
 
