@@ -1,7 +1,9 @@
 // Jest runs TypeScript sources directly (SWC, CommonJS output) so tests never
 // depend on a prior build; `pnpm typecheck` type-checks the same files.
 // Projects: `unit` (tests beside the code, no servers) and `integration`
-// (test/, against real Kafka and a MongoDB-wire server started by the harness).
+// (test/, against real Kafka and a MongoDB-wire server started by the harness);
+// `bench` (test/bench/*.bench.ts: measurements against the real servers, never run by
+// scripts/test.sh).
 
 /** @type {import('jest').Config['transform']} */
 const transform = {
@@ -42,6 +44,18 @@ export default {
       globalTeardown: "<rootDir>/test/harness/global-teardown.ts",
       setupFilesAfterEnv: ["<rootDir>/test/harness/setup-timeout.ts"],
       slowTestThreshold: 30,
+    },
+    {
+      // Benchmarks that need the real servers; never selected by scripts/test.sh.
+      displayName: "bench",
+      rootDir: ".",
+      testEnvironment: "node",
+      transform,
+      moduleNameMapper,
+      testMatch: ["<rootDir>/test/bench/**/*.bench.ts"],
+      globalSetup: "<rootDir>/test/harness/global-setup.ts",
+      globalTeardown: "<rootDir>/test/harness/global-teardown.ts",
+      setupFilesAfterEnv: ["<rootDir>/test/harness/setup-timeout.ts"],
     },
   ],
 };

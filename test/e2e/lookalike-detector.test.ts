@@ -22,22 +22,15 @@
 import { createServer } from "node:net";
 import path from "node:path";
 import { type StaticCtTestLog, startStaticCtTestLog } from "@ctwatch/ct-testlog";
-import { SecretBox, sealDestinationConfig } from "@ctwatch/siem";
 import { SplunkHecReceiver } from "@ctwatch/siem-testkit";
-import {
-  connectDatabase,
-  type Database,
-  MongoDestinationStore,
-  MongoWatchlistStore,
-  type StoredAlert,
-} from "@ctwatch/store";
+import { connectDatabase, type Database, MongoWatchlistStore, type StoredAlert } from "@ctwatch/store";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { repoRoot } from "../harness/infra.js";
 import { deleteTopics, eventually, infraEnv, uniqueId } from "../harness/names.js";
+import { addSplunkDestination, pipelineEnv, sinkEnv, tailerEnv } from "../harness/pipeline.js";
 import { type RunningService, spawnService } from "../harness/services.js";
 
 const fixtureDir = path.join(repoRoot, "test/fixtures/ct/navigli2025h2");
-const SECRET = Buffer.alloc(32, 9).toString("base64");
 const MAX_EVIDENCE = 5;
 
 async function freePort(): Promise<number> {
@@ -108,37 +101,19 @@ describe("lookalike detection: fixture log -> tailer -> lookalike-detector -> si
     await watch.add("beta", "brand", "linksandmails.com");
     await watch.add("beta", "brand", "co.uk");
     await watch.add("beta", "brand", "www.google.com");
-    const box = new SecretBox({ currentKeyId: "k1", keys: { k1: Buffer.from(SECRET, "base64") } });
-    const dests = new MongoDestinationStore(db.db);
-    await dests.init();
-    const config = sealDestinationConfig(
-      { kind: "splunk-hec", id: `${prefix}-acme-splunk`, url: hec.url, token: "lookalike-hec-token" },
-      box,
-      { allowInsecureHttp: true },
-    );
-    await dests.put({
+    await addSplunkDestination(db, {
       tenantId: "acme",
       id: `${prefix}-acme-splunk`,
-      enabled: true,
-      config: config as unknown as Record<string, unknown>,
-      updatedAtMs: Date.now(),
+      url: hec.url,
+      token: "lookalike-hec-token",
     });
     healthPort = await freePort();
-    const common = {
-      KAFKA_BROKERS: infra.kafkaBrokers.join(","),
-      MONGODB_URI: infra.mongoUri,
-      MONGODB_DB: dbName,
-      CTWATCH_TOPIC_PREFIX: prefix,
-      CTWATCH_GROUP_PREFIX: prefix,
-      CTWATCH_LOG_LEVEL: "warn",
-    };
+    const common = pipelineEnv(infra, prefix, dbName);
     services.push(
       spawnService("alert-sink", {
         ...common,
-        CTWATCH_SECRET_KEYS: `k1:${SECRET}`,
-        CTWATCH_ALLOW_INSECURE_HTTP: "true",
+        ...sinkEnv(),
         CTWATCH_PRINT_ALERTS: "true",
-        CTWATCH_DESTINATIONS_REFRESH_MS: "0",
       }),
     );
     services.push(
@@ -152,11 +127,7 @@ describe("lookalike detection: fixture log -> tailer -> lookalike-detector -> si
     services.push(
       spawnService("ct-tailer", {
         ...common,
-        CTWATCH_LOG_URL: log.url,
-        CTWATCH_LOG_KEY: Buffer.from(log.publicKeyDer).toString("base64"),
-        CTWATCH_LOG_ORIGIN: log.origin,
-        CTWATCH_PARTIAL_TILE_MIN_AGE_MS: "0",
-        CTWATCH_POLL_INTERVAL_MS: "200",
+        ...tailerEnv(log),
       }),
     );
   });

@@ -4,6 +4,7 @@
  * flight (delivered but not yet recorded when the process died). Real sink processes,
  * real Kafka and MongoDB-wire server, strict Splunk HEC receiver.
  */
+import { writeFileSync } from "node:fs";
 import { SecretBox } from "@ctwatch/siem";
 import { SplunkHecReceiver } from "@ctwatch/siem-testkit";
 import {
@@ -37,17 +38,22 @@ describe("alert-sink killed with SIGKILL mid-delivery", () => {
     MONGODB_DB: dbName,
     CTWATCH_TOPIC_PREFIX: prefix,
     CTWATCH_GROUP_PREFIX: prefix,
-    CTWATCH_LOG_LEVEL: "info",
+    CTWATCH_LOG_LEVEL: process.env.CTWATCH_TEST_LOG_LEVEL ?? "info",
     CTWATCH_SECRET_KEYS: `k1:${KEY}`,
     CTWATCH_ALLOW_INSECURE_HTTP: "true",
     CTWATCH_REDELIVERY_INTERVAL_MS: "1000",
+    ...(process.env.H6_HOOK
+      ? { NODE_OPTIONS: "--require /tmp/h6/mongo-hook.cjs", H6_MONGO_LOG: `/tmp/h6/mongo-${Date.now()}.log` }
+      : {}),
   });
   const running = (s: RunningService) =>
     eventually(
       async () => (s.stderr().includes('"msg":"running"') ? true : undefined),
       60_000,
       "sink running",
-    );
+    ).catch((err) => {
+      throw new Error(`${(err as Error).message} (exit ${s.child.exitCode})\n${s.stderr().slice(-3000)}`);
+    });
 
   beforeAll(async () => {
     db = await connectDatabase({ uri: infra.mongoUri, dbName });
@@ -96,6 +102,9 @@ describe("alert-sink killed with SIGKILL mid-delivery", () => {
     expect(await first.exited).toBeNull();
     const atKill = received.size;
 
+    const progress: string[] = [];
+    const t0 = Date.now();
+    const ticker = setInterval(() => progress.push(`${Date.now() - t0}:${received.size}`), 2000);
     const second = spawnService("alert-sink", env());
     sinks.push(second);
     await running(second);
@@ -103,14 +112,40 @@ describe("alert-sink killed with SIGKILL mid-delivery", () => {
       async () => (alerts.every((a) => received.has(a.alertId)) ? true : undefined),
       120_000,
       "every alert delivered after the restart",
-    ).catch((err) => {
+    ).catch(async (err) => {
+      clearInterval(ticker);
+      const coll = db.db.collection("alerts");
+      const diag = {
+        stored: await coll.countDocuments({}),
+        done: await coll.countDocuments({ deliveryState: "done" }),
+        pending: await coll.countDocuments({ deliveryState: "pending" }),
+      };
+      const { Kafka } = await import("kafkajs");
+      const admin = new Kafka({ brokers: infra.kafkaBrokers, clientId: "diag" }).admin();
+      await admin.connect();
+      const committed = await admin.fetchOffsets({
+        groupId: `${prefix}.alert-sink`,
+        topics: [`${prefix}.alerts.v1`],
+      });
+      const ends = await admin.fetchTopicOffsets(`${prefix}.alerts.v1`);
+      const group = await admin.describeGroups([`${prefix}.alert-sink`]);
+      await admin.disconnect();
+      process.stderr.write(
+        `DIAG ${JSON.stringify({ diag, committed, ends, group: group.groups.map((g) => ({ state: g.state, members: g.members.map((m) => m.clientId + m.memberId) })) })}\n`,
+      );
+      if (process.env.CTWATCH_TEST_KEEP_LOGS) {
+        writeFileSync(`${process.env.CTWATCH_TEST_KEEP_LOGS}.1`, first.stderr());
+        writeFileSync(`${process.env.CTWATCH_TEST_KEEP_LOGS}.2`, second.stderr());
+      }
       throw new Error(
-        `${(err as Error).message}: ${received.size} of ${alerts.length} (${atKill} at the kill)\n${second
+        `progress ${progress.join(" ")}\n${(err as Error).message}: ${received.size} of ${alerts.length} (${atKill} at the kill)\n${second
           .stderr()
           .slice(-4000)
           .replace(/.{1200}/g, (l) => `${l}\n`)}`,
       );
     });
+    clearInterval(ticker);
+    process.stderr.write(`progress ${progress.join(" ")}\n`);
     await new Promise((r) => setTimeout(r, 2_000));
     const total = [...received.values()].reduce((a, b) => a + b, 0);
     const duplicates = total - received.size;

@@ -9,16 +9,15 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { splitDataTile } from "@ctwatch/ct";
 import { type StaticCtTestLog, startStaticCtTestLog } from "@ctwatch/ct-testlog";
-import { SecretBox, sealDestinationConfig } from "@ctwatch/siem";
 import { SplunkHecReceiver } from "@ctwatch/siem-testkit";
-import { connectDatabase, type Database, MongoDestinationStore, MongoWatchlistStore } from "@ctwatch/store";
+import { connectDatabase, type Database, MongoWatchlistStore } from "@ctwatch/store";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { repoRoot } from "../harness/infra.js";
 import { deleteTopics, eventually, infraEnv, uniqueId } from "../harness/names.js";
+import { addSplunkDestination, pipelineEnv, sinkEnv, tailerEnv } from "../harness/pipeline.js";
 import { type RunningService, spawnService } from "../harness/services.js";
 
 const fixtureDir = path.join(repoRoot, "test/fixtures/ct/navigli2025h2");
-const SECRET = Buffer.alloc(32, 7).toString("base64");
 
 /** Names per watched domain, computed with Node's X509Certificate (independent of @ctwatch/ct's X.509 parser). */
 function expectedNames(domains: string[]): Map<string, Set<string>> {
@@ -59,47 +58,25 @@ describe("walking skeleton: fixture log -> tailer -> detector -> sink -> MongoDB
     await watch.add("acme", "owned-domain", "chixbbq.org");
     await watch.add("acme", "owned-domain", "gamen.net");
     await watch.add("beta", "owned-domain", "sslip.io");
-    const box = new SecretBox({ currentKeyId: "k1", keys: { k1: Buffer.from(SECRET, "base64") } });
-    const dests = new MongoDestinationStore(db.db);
-    await dests.init();
-    const config = sealDestinationConfig(
-      { kind: "splunk-hec", id: `${prefix}-acme-splunk`, url: hec.url, token: "e2e-hec-token" },
-      box,
-      { allowInsecureHttp: true },
-    );
-    await dests.put({
+    await addSplunkDestination(db, {
       tenantId: "acme",
       id: `${prefix}-acme-splunk`,
-      enabled: true,
-      config: config as unknown as Record<string, unknown>,
-      updatedAtMs: Date.now(),
+      url: hec.url,
+      token: "e2e-hec-token",
     });
-    const common = {
-      KAFKA_BROKERS: infra.kafkaBrokers.join(","),
-      MONGODB_URI: infra.mongoUri,
-      MONGODB_DB: dbName,
-      CTWATCH_TOPIC_PREFIX: prefix,
-      CTWATCH_GROUP_PREFIX: prefix,
-      CTWATCH_LOG_LEVEL: "warn",
-    };
+    const common = pipelineEnv(infra, prefix, dbName);
     services.push(
       spawnService("alert-sink", {
         ...common,
-        CTWATCH_SECRET_KEYS: `k1:${SECRET}`,
-        CTWATCH_ALLOW_INSECURE_HTTP: "true",
+        ...sinkEnv(),
         CTWATCH_PRINT_ALERTS: "true",
-        CTWATCH_DESTINATIONS_REFRESH_MS: "0",
       }),
     );
     services.push(spawnService("domain-detector", { ...common, CTWATCH_WATCHLIST_REFRESH_MS: "500" }));
     services.push(
       spawnService("ct-tailer", {
         ...common,
-        CTWATCH_LOG_URL: log.url,
-        CTWATCH_LOG_KEY: Buffer.from(log.publicKeyDer).toString("base64"),
-        CTWATCH_LOG_ORIGIN: log.origin,
-        CTWATCH_PARTIAL_TILE_MIN_AGE_MS: "0",
-        CTWATCH_POLL_INTERVAL_MS: "200",
+        ...tailerEnv(log),
       }),
     );
   });

@@ -5,8 +5,14 @@ export function uniqueId(label: string): string {
   return `${label}-${Date.now().toString(36)}-${randomBytes(3).toString("hex")}`;
 }
 
+/** Where the test servers are. */
+export interface InfraEnv {
+  kafkaBrokers: string[];
+  mongoUri: string;
+}
+
 /** Endpoints the global setup exported. */
-export function infraEnv(): { kafkaBrokers: string[]; mongoUri: string } {
+export function infraEnv(): InfraEnv {
   const k = process.env.KAFKA_BROKERS;
   const m = process.env.MONGODB_URI;
   if (!k || !m)

@@ -51,9 +51,7 @@ describe("AlertService", () => {
     fx = await startApiFixture();
     client = fx.client(await fx.tenant(T));
     store = new MongoAlertStore(fx.db.db);
-    process.stderr.write("init\n");
     await store.init();
-    process.stderr.write("inited\n");
     for (let n = 1; n <= 12; n++)
       await store.upsert(
         alert(n, {
@@ -157,14 +155,11 @@ describe("AlertService", () => {
         if (!(err instanceof ApiCallError && err.codeName === "CANCELLED")) throw err;
       }
     })();
-    process.stderr.write("waiting first\n");
     // The first message is a heartbeat: the stream is established.
     await waitFor(() => received.length > 0);
     expect(received[0]?.event.case).toBe("heartbeat");
     const now = Date.now();
-    process.stderr.write(`got first ${JSON.stringify(received[0]?.event.case)}\n`);
     await store.upsert(alert(101, { atMs: now }));
-    process.stderr.write("upserted\n");
     await store.upsert(alert(102, { eventId: 12, atMs: now })); // filtered out
     await store.upsert(alert(103, { atMs: now }));
     await first;

@@ -49,12 +49,16 @@ export async function readTopic(
         if (out.length >= total) resolve();
       },
     });
+    let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       done,
-      new Promise((_, reject) =>
-        setTimeout(() => reject(new Error(`read ${out.length} of ${total} records of ${topic}`)), timeoutMs),
-      ),
-    ]);
+      new Promise((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`read ${out.length} of ${total} records of ${topic}`)),
+          timeoutMs,
+        );
+      }),
+    ]).finally(() => clearTimeout(timer));
   } finally {
     await consumer.disconnect();
   }

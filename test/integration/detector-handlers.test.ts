@@ -25,18 +25,20 @@ import {
   connectDatabase,
   type Database,
   MongoCaaHistoryStore,
+  MongoCertificateInventoryStore,
   MongoDnsCheckQueue,
   MongoDomainLearningStore,
   MongoRootBaselineStore,
   MongoSubdomainStore,
   MongoTakeoverStateStore,
+  MongoWatchPinStore,
 } from "@ctwatch/store";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { CaaDetector } from "../../services/domain-detector/src/caa-detector.js";
 import { newSubdomainHandler } from "../../services/domain-detector/src/new-subdomain-detector.js";
 import { rootCaHandler } from "../../services/domain-detector/src/root-ca-detector.js";
 import { TakeoverDetector } from "../../services/domain-detector/src/takeover-detector.js";
-import { LearningState } from "../../services/domain-detector/src/watch-context.js";
+import { LearningState, PinIndex } from "../../services/domain-detector/src/watch-context.js";
 import { repoRoot } from "../harness/infra.js";
 import { infraEnv, uniqueId } from "../harness/names.js";
 
@@ -178,6 +180,46 @@ describe("per-domain detector handlers against MongoDB and BIND9", () => {
       expect(a.details.value.relevantDomain).toBe(relevant);
       expect(a.details.value.caIdentifiers).toContain("letsencrypt.org");
       expect(a.details.value.records.length).toBeGreaterThan(0);
+    });
+
+    it("honours a tenant's CAA pin (query API watch_pins): the pinned issuer is not a mismatch", async () => {
+      const pinStore = new MongoWatchPinStore(db.db);
+      await pinStore.init();
+      const pinned = new CaaDetector(
+        { lookbackMs: 8 * HOUR, maxAgeMs: 24 * HOUR, maxInlineNames: 200, retryBaseMs: 1, maxAttempts: 3 },
+        {
+          index: async () => index,
+          resolver,
+          issuers: new CaaIssuerTable(),
+          history,
+          queue,
+          pins: async () => new PinIndex(await pinStore.list("caa-pin")),
+          publish,
+          logger,
+          metrics,
+        },
+      );
+      // Control: without a pin the deny-all record makes Let's Encrypt a mismatch.
+      await pinned.handle([entry({ names: ["pin1.deny.test"] })]);
+      expect(take()).toHaveLength(1);
+      await pinStore.add({
+        tenantId: "acme",
+        kind: "caa-pin",
+        domain: "deny.test",
+        value: "letsencrypt.org",
+      });
+      await pinned.handle([entry({ names: ["pin2.deny.test"] })]);
+      expect(take()).toEqual([]);
+      // A pin of another tenant or another domain changes nothing.
+      await pinStore.remove("acme", "caa-pin", "deny.test", "letsencrypt.org");
+      await pinStore.add({
+        tenantId: "other",
+        kind: "caa-pin",
+        domain: "deny.test",
+        value: "letsencrypt.org",
+      });
+      await pinned.handle([entry({ names: ["pin3.deny.test"] })]);
+      expect(take()).toHaveLength(1);
     });
 
     it("counts a precertificate and its certificate once (same issuance key)", async () => {
@@ -383,6 +425,31 @@ describe("per-domain detector handlers against MongoDB and BIND9", () => {
       expect(take()).toEqual([]);
     });
 
+    it("accepts an owner pinned through the query API (watch_pins root-pin), for that tenant only", async () => {
+      const pinStore = new MongoWatchPinStore(db.db);
+      await pinStore.init();
+      const pinIndex = new OwnedDomainIndex([
+        { tenantId: "acme", domain: "pinned.test" },
+        { tenantId: "beta", domain: "pinned.test" },
+      ]);
+      const pinned = rootCaHandler({
+        index: async () => pinIndex,
+        isLearning: async () => false,
+        roots: RootOwnerMap.bundled(),
+        baselines,
+        pins: async () => new PinIndex(await pinStore.list("root-pin")),
+        publish,
+        logger,
+        metrics,
+      });
+      await pinned([entry({ names: ["www.pinned.test"], rootSha256: ISRG_X1 })]);
+      expect(take()).toEqual([]);
+      await pinStore.add({ tenantId: "acme", kind: "root-pin", domain: "pinned.test", value: "DigiCert" });
+      await pinned([entry({ names: ["pay.pinned.test"], rootSha256: DIGICERT_G2 })]);
+      // acme pinned DigiCert; beta did not and gets the alert.
+      expect(take().map((a) => a.tenantId)).toEqual(["beta"]);
+    });
+
     it("resolves a chain without its root through the chain top's issuer", async () => {
       await handle([
         entry({
@@ -422,6 +489,8 @@ describe("per-domain detector handlers against MongoDB and BIND9", () => {
     it("records an existing estate without alerts while learning, then alerts for new names", async () => {
       const subdomains = new MongoSubdomainStore(db.db);
       await subdomains.init();
+      const inventory = new MongoCertificateInventoryStore(db.db);
+      await inventory.init();
       const learningStore = new MongoDomainLearningStore(db.db);
       const index = new OwnedDomainIndex([
         { tenantId: "beta", domain: "estate.test", addedAtMs: Date.now() },
@@ -437,6 +506,7 @@ describe("per-domain detector handlers against MongoDB and BIND9", () => {
           index: async () => index,
           isLearning: (i, t, d) => learning.isLearning(i, t, d),
           subdomains,
+          inventory,
           publish,
           logger,
           metrics,
@@ -456,6 +526,12 @@ describe("per-domain detector handlers against MongoDB and BIND9", () => {
       learning = new LearningState(learningStore, 0, 0);
       await handler()([entry({ names: ["host1.estate.test", "new.estate.test"] })]);
       expect(take().map((a) => [a.eventId, a.subjectDomain])).toEqual([[25, "new.estate.test"]]);
+      // Every watched issuance is in the tenant's certificate inventory (the API searches it), once.
+      const certs = await inventory.search({ tenantId: "beta", limit: 100 });
+      expect(certs).toHaveLength(3);
+      expect(certs.every((c) => c.domains.join() === "estate.test")).toBe(true);
+      expect(certs.some((c) => c.dnsNames.includes("new.estate.test"))).toBe(true);
+      expect(await inventory.search({ tenantId: "acme", domain: "estate.test", limit: 100 })).toEqual([]);
     });
   });
 });

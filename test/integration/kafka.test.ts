@@ -91,6 +91,14 @@ describe("Kafka plumbing (real broker)", () => {
       await eventually(async () => (seen.length >= 5 ? true : undefined), 30_000, "5 records");
       expect(seen).toEqual([0, 1, 2, 3, 4]);
       expect(metrics.total("ctwatch_consumer_handler_failures_total")).toBeGreaterThanOrEqual(1);
+      // Everything consumed and committed: no lag left on the partition the records went to.
+      await eventually(
+        async () =>
+          metrics.render().includes(`ctwatch_consumer_lag_records{group="${group}"`) ? true : undefined,
+        10_000,
+        "a lag gauge",
+      );
+      expect(metrics.total("ctwatch_consumer_lag_records")).toBe(0);
     } finally {
       await consumer.stop();
     }

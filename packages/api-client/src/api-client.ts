@@ -8,6 +8,7 @@ import {
   WatchlistService,
 } from "@ctwatch/proto";
 import { Client, credentials, type CallOptions as GrpcCallOptions, Metadata } from "@grpc/grpc-js";
+import { context, propagation, type TextMapSetter } from "@opentelemetry/api";
 import { ApiCallError, toApiCallError } from "./api-call-error.js";
 import { grpcServiceDefinition } from "./grpc-service-definition.js";
 import { decodeHealthCheckResponse, encodeHealthCheckRequest, type ServingStatus } from "./health-codec.js";
@@ -116,9 +117,19 @@ interface CallContext {
   readonly timeoutMs: number;
 }
 
+const metadataSetter: TextMapSetter<Metadata> = {
+  set: (md, key, value) => md.set(key, value),
+};
+
+/**
+ * Metadata of one call: the token, and the W3C trace context (`traceparent`)
+ * of the context active when the call is made, so the server's span joins the
+ * caller's trace (a no-op while no OpenTelemetry propagator is registered).
+ */
 function metadataFor(ctx: CallContext, withToken: boolean): Metadata {
   const md = new Metadata();
   if (withToken && ctx.token) md.set("authorization", `Bearer ${ctx.token}`);
+  propagation.inject(context.active(), md, metadataSetter);
   return md;
 }
 
@@ -156,7 +167,7 @@ function unary<I, O>(
   });
 }
 
-async function* serverStream<I, O>(
+function serverStream<I, O>(
   ctx: CallContext,
   path: string,
   serialize: (v: I) => Buffer,
@@ -164,13 +175,26 @@ async function* serverStream<I, O>(
   request: I,
   opts: CallOptions,
 ): AsyncGenerator<O> {
+  // Metadata now, while the caller's trace context is active (the generator starts on first read).
+  return readStream(ctx, path, serialize, deserialize, request, opts, metadataFor(ctx, true));
+}
+
+async function* readStream<I, O>(
+  ctx: CallContext,
+  path: string,
+  serialize: (v: I) => Buffer,
+  deserialize: (b: Buffer) => O,
+  request: I,
+  opts: CallOptions,
+  metadata: Metadata,
+): AsyncGenerator<O> {
   const callOptions: GrpcCallOptions = opts.timeoutMs ? { deadline: Date.now() + opts.timeoutMs } : {};
   const call = ctx.channel.makeServerStreamRequest(
     path,
     serialize,
     deserialize,
     request,
-    metadataFor(ctx, true),
+    metadata,
     callOptions,
   );
   const onAbort = () => call.cancel();

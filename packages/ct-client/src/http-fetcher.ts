@@ -1,6 +1,7 @@
 import { promisify } from "node:util";
 import { gunzip } from "node:zlib";
 import { type Counter, type Gauge, type Metrics, parseRetryAfter, retry, sleep } from "@ctwatch/runtime";
+import { context, type Span, SpanKind, SpanStatusCode, type Tracer, trace } from "@opentelemetry/api";
 
 const gunzipAsync = promisify(gunzip);
 
@@ -64,6 +65,12 @@ export interface HttpFetcherOptions extends FetchLimits {
   now?: () => number;
   /** Random source in [0, 1) for jitter (tests). */
   random?: () => number;
+  /**
+   * Tracer of the CLIENT span each HTTP request gets; default the global "ctwatch" tracer (a no-op
+   * until telemetry is started). Spans are only made under an active span (e.g. a tailing round):
+   * idle tree-head polls and log-list loads make no trace of their own.
+   */
+  tracer?: Tracer;
 }
 
 /** Lowest adaptive rate: 1/16 of the configured one, and never below one request every 5 s. */
@@ -102,6 +109,7 @@ export class HttpFetcher {
   private readonly now: () => number;
   private readonly random: () => number;
   private readonly label: { log: string };
+  private readonly tracer: Tracer;
 
   constructor(private readonly opts: HttpFetcherOptions) {
     this.maxRate = opts.requestsPerSecond ?? 10;
@@ -112,6 +120,7 @@ export class HttpFetcher {
     this.random = opts.random ?? Math.random;
     this.lastRefill = this.now();
     this.label = { log: opts.logLabel };
+    this.tracer = opts.tracer ?? trace.getTracer("ctwatch", "0.1.0");
     this.requests = opts.metrics.counter(
       "ctwatch_log_requests_total",
       "HTTP requests to CT logs, by log and outcome",
@@ -211,6 +220,7 @@ export class HttpFetcher {
    */
   async get(url: string, signal?: AbortSignal, sniffGzip = false): Promise<Uint8Array> {
     const maxThrottled = this.opts.maxThrottledAttempts ?? 50;
+    let attempt = 0;
     return retry(
       async () => {
         // 429/503 are answered by the shared cool-down in `acquire` (Retry-After or jittered
@@ -219,7 +229,7 @@ export class HttpFetcher {
         for (let throttled = 0; ; throttled++) {
           await this.acquire(signal);
           try {
-            return await this.once(url, signal, sniffGzip);
+            return await this.traced(url, attempt++, () => this.once(url, signal, sniffGzip));
           } catch (err) {
             if (err instanceof LogHttpError && err.throttled && throttled + 1 < maxThrottled) continue;
             throw err;
@@ -253,6 +263,48 @@ export class HttpFetcher {
       return JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8"));
     } catch (cause) {
       throw new LogHttpError(`GET ${url}: body is not JSON`, "bad-body", 200, undefined, { cause });
+    }
+  }
+
+  /**
+   * Runs one HTTP attempt in a CLIENT span (OpenTelemetry HTTP semantic conventions) when a span is
+   * active. `resendCount` is the number of earlier attempts of the same logical request (retries
+   * after errors and waits out of throttling).
+   */
+  private async traced(url: string, resendCount: number, fn: () => Promise<Uint8Array>): Promise<Uint8Array> {
+    const parent = context.active();
+    if (!trace.getSpan(parent)) return fn();
+    const u = new URL(url);
+    const span: Span = this.tracer.startSpan(
+      "GET",
+      {
+        kind: SpanKind.CLIENT,
+        attributes: {
+          "http.request.method": "GET",
+          "url.full": spanSafeUrl(u),
+          "server.address": u.hostname,
+          ...(u.port ? { "server.port": Number(u.port) } : {}),
+          "ct.log": this.opts.logLabel,
+          ...(resendCount > 0 ? { "http.request.resend_count": resendCount } : {}),
+        },
+      },
+      parent,
+    );
+    try {
+      const body = await context.with(trace.setSpan(parent, span), fn);
+      span.setAttributes({ "http.response.status_code": 200, "http.response.body.size": body.length });
+      return body;
+    } catch (err) {
+      if (err instanceof LogHttpError) {
+        if (err.status !== undefined) span.setAttribute("http.response.status_code", err.status);
+        span.setAttribute("error.type", err.status !== undefined ? String(err.status) : err.kind);
+      } else {
+        span.setAttribute("error.type", (err as Error)?.name ?? "Error");
+      }
+      span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error)?.message?.slice(0, 200) });
+      throw err;
+    } finally {
+      span.end();
     }
   }
 
@@ -323,7 +375,8 @@ export class HttpFetcher {
     // Tiles may be stored gzip-compressed and served without Content-Encoding.
     if (sniffGzip && body.length >= 2 && body[0] === 0x1f && body[1] === 0x8b) {
       try {
-        body = await gunzipAsync(body, { maxOutputLength: max });
+        // 256 KiB output chunks: a data tile inflates in one or two steps, not ~25 callbacks of 16 KiB.
+        body = await gunzipAsync(body, { maxOutputLength: max, chunkSize: 256 << 10 });
       } catch (cause) {
         throw new LogHttpError(`GET ${url}: bad or oversized gzip body`, "bad-body", 200, undefined, {
           cause,
@@ -332,4 +385,17 @@ export class HttpFetcher {
     }
     return body;
   }
+}
+
+/** Query parameters of the CT read APIs: safe to record. Anything else may be a credential. */
+const CT_QUERY_PARAMS = new Set(["start", "end", "first", "second", "tree_size", "hash", "leaf_index"]);
+
+/**
+ * The URL as recorded in spans: never user info, and the query only when every parameter is one of
+ * the CT APIs' own (a URL prefix with e.g. an API key in its query is recorded by path only).
+ */
+export function spanSafeUrl(u: URL): string {
+  const keys = [...u.searchParams.keys()];
+  const query = keys.length > 0 && keys.every((k) => CT_QUERY_PARAMS.has(k)) ? u.search : "";
+  return `${u.protocol}//${u.host}${u.pathname}${query}`;
 }

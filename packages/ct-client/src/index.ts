@@ -7,6 +7,7 @@ export {
   HttpFetcher,
   type HttpFetcherOptions,
   LogHttpError,
+  spanSafeUrl,
 } from "./http-fetcher.js";
 export { IssuerCache, type IssuerCacheOptions, type IssuerShortfall } from "./issuer-cache.js";
 export {

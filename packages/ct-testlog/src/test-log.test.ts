@@ -33,6 +33,7 @@ const http = (label: string) =>
     metrics: new MetricsRegistry(),
     requestsPerSecond: 1000,
     maxAttempts: 1,
+    maxThrottledAttempts: 1,
   });
 
 describe("TiledTree", () => {
@@ -202,6 +203,14 @@ describe("generated log (both APIs)", () => {
       log.inject({ pathPrefix: "/checkpoint", count: 1, status: 429, retryAfter: "0" });
       await expect(st.checkpoint()).rejects.toBeInstanceOf(LogHttpError);
       expect(log.requests.filter((r) => r === "/checkpoint")).toHaveLength(1);
+      // A fetcher that may ride out throttling waits out the log's Retry-After and gets through.
+      const patient = new StaticCtClient(
+        log.url,
+        new HttpFetcher({ logLabel: log.url, metrics: new MetricsRegistry(), requestsPerSecond: 1000 }),
+      );
+      log.inject({ pathPrefix: "/checkpoint", count: 2, status: 429, retryAfter: "0" });
+      await expect(patient.checkpoint()).resolves.toContain(log.origin);
+      expect(log.requests.filter((r) => r === "/checkpoint")).toHaveLength(4);
     } finally {
       await log.stop();
     }

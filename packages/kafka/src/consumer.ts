@@ -42,6 +42,11 @@ export interface ConsumerOptions<T> {
   maxBytesPerPartition?: number;
   /** Cap of the retry backoff for a failing handler, ms; default 30 000. */
   maxRetryDelayMs?: number;
+  /**
+   * Group session timeout, ms; default 30 000. A member that died without leaving
+   * (SIGKILL) holds its partitions this long before a restarted member gets them.
+   */
+  sessionTimeoutMs?: number;
 }
 
 function headersOf(m: KafkaMessage): Record<string, string> {
@@ -76,12 +81,16 @@ export async function startConsumer<T>(kafka: Kafka, opts: ConsumerOptions<T>): 
     "ctwatch_consumer_handler_failures_total",
     "Handler failures (retried)",
   );
+  const lag = opts.metrics.gauge(
+    "ctwatch_consumer_lag_records",
+    "Records between the partition's high watermark and this group's committed position, by group and partition",
+  );
   const consumer: Consumer = kafka.consumer({
     groupId: opts.groupId,
     allowAutoTopicCreation: false,
     maxBytesPerPartition: opts.maxBytesPerPartition ?? 1 << 20,
-    sessionTimeout: 30_000,
-    heartbeatInterval: 3_000,
+    sessionTimeout: opts.sessionTimeoutMs ?? 30_000,
+    heartbeatInterval: Math.min(3_000, Math.floor((opts.sessionTimeoutMs ?? 30_000) / 3)),
   });
   const ac = new AbortController();
   const tracer = trace.getTracer("ctwatch", "0.1.0");
@@ -170,6 +179,10 @@ export async function startConsumer<T>(kafka: Kafka, opts: ConsumerOptions<T>): 
         await consumer.commitOffsets([
           { topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() },
         ]);
+        lag.set(Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(last.offset) - 1n)), {
+          group: opts.groupId,
+          partition: String(batch.partition),
+        });
       }
       await heartbeat();
     },

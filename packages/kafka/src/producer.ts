@@ -1,6 +1,7 @@
 import type { Stoppable } from "@ctwatch/runtime";
 import { context, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
-import { CompressionTypes, type Kafka, type Producer } from "kafkajs";
+import { CompressionTypes, type Kafka, Partitioners, type Producer } from "kafkajs";
+import { installFastGzip } from "./gzip-codec.js";
 import { injectTraceHeaders } from "./trace-propagation.js";
 
 /** One record to produce. */
@@ -14,7 +15,7 @@ export interface OutRecord {
 
 /** Options of `createProducer`. */
 export interface ProducerOptions {
-  /** "gzip" compresses record batches; default "none". */
+  /** "gzip" compresses record batches (zlib level 1, see `installFastGzip`); default "none". */
   compression?: "none" | "gzip";
   /** Broker ack timeout per request, ms; default 30 000. */
   ackTimeoutMs?: number;
@@ -39,11 +40,14 @@ function toBuffer(b: string | Uint8Array): Buffer | string {
 export async function createProducer(kafka: Kafka, opts: ProducerOptions = {}): Promise<TypedProducer> {
   const producer: Producer = kafka.producer({
     idempotent: true,
+    // Java-compatible murmur2 partitioning (kafkajs 2's default, named to silence its warning).
+    createPartitioner: Partitioners.DefaultPartitioner,
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,
     retry: { retries: 10, initialRetryTime: 200, maxRetryTime: 10_000 },
   });
   await producer.connect();
+  if (opts.compression === "gzip") installFastGzip();
   const compression = opts.compression === "gzip" ? CompressionTypes.GZIP : CompressionTypes.None;
   let stopped: Promise<void> | undefined;
   const tracer = trace.getTracer("ctwatch", "0.1.0");

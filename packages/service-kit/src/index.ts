@@ -1,3 +1,4 @@
+export { alertKey, alertPublisher, withEntrySources } from "./alert-publisher.js";
 export {
   type OpenKafkaOptions,
   openDatabase,

@@ -21,6 +21,7 @@ import type { SecretBox } from "./secret-box.js";
 import { SentinelDataCollectorDestination } from "./sentinel-data-collector.js";
 import { SentinelLogsIngestionDestination } from "./sentinel-logs-ingestion.js";
 import { SplunkHecDestination } from "./splunk-hec.js";
+import { tracedFetch } from "./traced-fetch.js";
 
 /** What {@link createDestination} needs besides the config. */
 export interface DestinationDeps {
@@ -37,6 +38,8 @@ export interface DestinationDeps {
   readonly randomUUID?: () => string;
   /** Abortable sleep used for ack polling. Default a timer. */
   readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** The ctwatch tenant owning the destination: an attribute of its request spans. */
+  readonly tenantId?: string;
 }
 
 /**
@@ -51,7 +54,10 @@ export function createDestination(
 ): SiemDestination {
   const c = parseDestinationConfig(config, { allowInsecureHttp: deps.allowInsecureHttp ?? false });
   const adapterDeps: AdapterDeps = {
-    fetch: deps.fetch ?? ((input, init) => fetch(input, init)),
+    fetch: tracedFetch(deps.fetch ?? ((input, init) => fetch(input, init)), {
+      destinationKind: c.kind,
+      ...(deps.tenantId ? { tenantId: deps.tenantId } : {}),
+    }),
     logger: childLogger(deps.logger, { destination: c.id, kind: c.kind }),
     now: deps.now ?? Date.now,
     randomUUID: deps.randomUUID ?? randomUUID,

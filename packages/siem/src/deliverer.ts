@@ -1,9 +1,12 @@
 import type { Alert } from "@ctwatch/proto";
+import type { Counter, Metrics } from "@ctwatch/runtime";
+import { type Context, context } from "@opentelemetry/api";
 import { type BreakerSnapshot, CircuitBreaker, type CircuitBreakerOptions } from "./circuit-breaker.js";
 import type { SiemDestination } from "./destination.js";
 import { DeliveryError } from "./errors.js";
 import { childLogger, type Logger } from "./logger.js";
 import { type RetryClock, type RetryPolicy, retry } from "./retry.js";
+import { batchTraceContext } from "./traced-fetch.js";
 
 /** Why a destination's alerts were parked instead of delivered. */
 export type ParkReason =
@@ -43,6 +46,13 @@ export interface DelivererOptions extends RetryClock {
   readonly retry?: Partial<RetryPolicy>;
   /** Options of each destination's breaker (created on first use). */
   readonly breaker?: Omit<CircuitBreakerOptions, "now">;
+  /**
+   * The trace context of an alert's processing, if any: a batch's request span
+   * becomes a child of its first alert's context, linked to the others'.
+   */
+  readonly traceContextOf?: (alert: Alert) => Context | undefined;
+  /** Where `ctwatch_sink_delivery_failures_total` is counted; default nowhere. */
+  readonly metrics?: Metrics;
 }
 
 /**
@@ -64,10 +74,15 @@ export class Deliverer {
   readonly #options: DelivererOptions;
   readonly #breakers = new Map<string, CircuitBreaker>();
   readonly #now: () => number;
+  readonly #failures: Counter | undefined;
 
   constructor(options: DelivererOptions) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
+    this.#failures = options.metrics?.counter(
+      "ctwatch_sink_delivery_failures_total",
+      "Failed SIEM delivery attempts, by destination kind, HTTP status (none: no answer) and error code",
+    );
   }
 
   /** Delivers `alerts` to each of `destinations`; outcomes are keyed by destination ID. */
@@ -196,6 +211,17 @@ export class Deliverer {
    * still counts towards opening it); when half-open, the batch is the probe and gets
    * a single attempt.
    */
+  #traceContextOf(batch: readonly Alert[]): Context | undefined {
+    const of = this.#options.traceContextOf;
+    if (!of) return undefined;
+    const contexts: Context[] = [];
+    for (const a of batch) {
+      const c = of(a);
+      if (c) contexts.push(c);
+    }
+    return batchTraceContext(contexts);
+  }
+
   async #sendWithRetry(
     destination: SiemDestination,
     batch: readonly Alert[],
@@ -217,10 +243,18 @@ export class Deliverer {
         async () => {
           counters.attempts++;
           try {
-            await destination.deliver(batch, signal);
+            const traced = this.#traceContextOf(batch);
+            await (traced
+              ? context.with(traced, () => destination.deliver(batch, signal))
+              : destination.deliver(batch, signal));
           } catch (caught) {
             if (signal.aborted) throw signal.reason;
             const error = asDeliveryError(caught);
+            this.#failures?.inc({
+              kind: destination.kind,
+              status: error.status === undefined ? "none" : String(error.status),
+              code: error.code,
+            });
             // A SIEM that judges the batch is up: only destination-level failures count.
             if (error.destinationLevel) breaker.recordFailure();
             else breaker.recordSuccess();

@@ -76,6 +76,7 @@ export {
   toHecEvent,
 } from "./format-splunk.js";
 export type { FetchLike } from "./http.js";
+export { batchTraceContext, MAX_BATCH_LINKS, type SiemSpanInfo, tracedFetch } from "./traced-fetch.js";
 export { childLogger, type LogFields, type Logger, noopLogger } from "./logger.js";
 export {
   type EzMonitorRecord,

@@ -136,6 +136,7 @@ export class MongoAlertStore implements AlertStore {
       state: "open",
       firstSeenAtMs: evidence.atMs,
       lastSeenAtMs: evidence.atMs,
+      storedAtMs: Date.now(),
       occurrences: 1,
       evidence: [evidence],
       deliveryState: "pending",
@@ -170,11 +171,46 @@ export class MongoAlertStore implements AlertStore {
         }
       }
       for (const i of fresh) if (!failed.has(i)) results[i] = { inserted: true, needsDelivery: true };
+      await this.resolveReplays(alerts, [...failed], results);
     }
     for (let i = 0; i < alerts.length; i++) {
       if (results[i] === undefined) results[i] = await this.upsert(alerts[i] as Alert);
     }
     return results as UpsertResult[];
+  }
+
+  /**
+   * Replays (the same alert ID already stored with this certificate, as after a
+   * consumer restart) resolved with one `_id $in` lookup instead of a lookup per
+   * alert by tenant + dedup key, which FerretDB answers with a collection scan
+   * each: re-consuming a few thousand alerts after a crash took minutes. Anything
+   * else (a new certificate for a known condition) stays undefined for `upsert`.
+   */
+  private async resolveReplays(
+    alerts: readonly Alert[],
+    indexes: readonly number[],
+    results: (UpsertResult | undefined)[],
+  ): Promise<void> {
+    for (let from = 0; from < indexes.length; from += 1000) {
+      const chunk = indexes.slice(from, from + 1000);
+      const docs = await this.coll
+        .find(
+          { _id: { $in: chunk.map((i) => (alerts[i] as Alert).alertId) } },
+          { projection: { tenantId: 1, dedupKey: 1, occurrences: 1, evidence: 1, deliveryState: 1 } },
+        )
+        .toArray();
+      const byId = new Map(docs.map((d) => [d._id, d]));
+      for (const i of chunk) {
+        const alert = alerts[i] as Alert;
+        const doc = byId.get(alert.alertId);
+        if (!doc || doc.tenantId !== alert.tenantId || doc.dedupKey !== alert.dedupKey) continue;
+        const sha = alert.certificate ? hex(alert.certificate.sha256) : "";
+        const known = doc.evidence.some((e) => e.certSha256 === sha);
+        if (known || doc.occurrences >= this.maxEvidence) {
+          results[i] = { inserted: false, needsDelivery: doc.deliveryState !== "done" };
+        }
+      }
+    }
   }
 
   async markDeliveredMany(

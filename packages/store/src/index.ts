@@ -105,7 +105,7 @@ export {
   type WatchPinRecord,
   type WatchPinStore,
 } from "./watch-pin-store.js";
-export { WatchlistCache } from "./watchlist-cache.js";
+export { type RevisionedSource, WatchlistCache } from "./watchlist-cache.js";
 export {
   MongoWatchlistStore,
   type WatchItemKind,

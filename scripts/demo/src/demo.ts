@@ -27,6 +27,11 @@ if (!brokers || !mongoUri) {
   process.exit(2);
 }
 const watched = (process.env.CTWATCH_DEMO_DOMAINS ?? "chixbbq.org,gamen.net").split(",").map((d) => d.trim());
+// Brands whose lookalikes appear in the fixture log (events 12 and 13).
+const brands = (process.env.CTWATCH_DEMO_BRANDS ?? "crypto-mint.space,bluecaribou.chat,konimbo.com")
+  .split(",")
+  .map((d) => d.trim())
+  .filter((d) => d !== "");
 const runId = `demo-${Date.now().toString(36)}`;
 const logDir = path.join(root, ".infra", "demo-logs", runId);
 mkdirSync(logDir, { recursive: true });
@@ -58,6 +63,7 @@ const db = await connectDatabase({ uri: mongoUri, dbName: runId });
 const watch = new MongoWatchlistStore(db.db);
 await watch.init();
 for (const d of watched) await watch.add("demo-soc", "owned-domain", d);
+for (const b of brands) await watch.add("demo-soc", "brand", b);
 const dests = new MongoDestinationStore(db.db);
 await dests.init();
 const destId = `${runId}-splunk`;
@@ -72,7 +78,7 @@ await dests.put({
   updatedAtMs: Date.now(),
 });
 
-say(`ctwatch demo: tenant "demo-soc" watches ${watched.join(", ")}`);
+say(`ctwatch demo: tenant "demo-soc" watches ${watched.join(", ")} and brands ${brands.join(", ")}`);
 say(`  CT log      ${log.url} (fixture tiles, ${log.treeSize()} entries, growing to ${log.maxTreeSize})`);
 say(`  Splunk HEC  ${hec.url}`);
 say(`  database    ${runId}; service logs in ${path.relative(root, logDir)}/`);
@@ -109,6 +115,7 @@ start("alert-sink", {
   CTWATCH_PRINT_ALERTS: "true",
 });
 start("domain-detector", {});
+start("lookalike-detector", {});
 start("ct-tailer", {
   CTWATCH_LOG_URL: log.url,
   CTWATCH_LOG_KEY: Buffer.from(log.publicKeyDer).toString("base64"),

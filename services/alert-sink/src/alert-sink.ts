@@ -12,6 +12,7 @@ import { Deliverer, type SecretBox } from "@ctwatch/siem";
 import type { AlertStore, DestinationStore, LeaseStore, ParkedDeliveryStore } from "@ctwatch/store";
 import type { Kafka } from "kafkajs";
 import type { DeliverySettings } from "./config.js";
+import { AlertTraces } from "./alert-traces.js";
 import { Redeliverer } from "./redeliverer.js";
 import { sinkHandler } from "./sink-handler.js";
 import { TenantDelivery } from "./tenant-delivery.js";
@@ -20,6 +21,8 @@ import { TenantDestinations } from "./tenant-destinations.js";
 /** Settings of the sink (parsed config). */
 export interface AlertSinkSettings {
   groupId: string;
+  /** Consumer group session timeout, ms; default 30 000. */
+  sessionTimeoutMs?: number;
   topics: TopicNames;
   secretBox: SecretBox;
   destinationsRefreshMs: number;
@@ -52,9 +55,16 @@ export interface AlertSink extends Stoppable {
 }
 
 /** The Deliverer the consumer path, redelivery and replay share (one breaker per destination). */
-export function createDeliverer(d: DeliverySettings, logger: Logger): Deliverer {
+export function createDeliverer(
+  d: DeliverySettings,
+  logger: Logger,
+  metrics?: Metrics,
+  traces?: AlertTraces,
+): Deliverer {
   return new Deliverer({
     logger,
+    ...(metrics ? { metrics } : {}),
+    ...(traces ? { traceContextOf: (a: Alert) => traces.contextOf(a) } : {}),
     retry: { maxAttempts: d.maxAttempts, baseDelayMs: d.baseDelayMs, maxElapsedMs: d.retryBudgetMs },
     breaker: {
       failureThreshold: d.breakerFailureThreshold,
@@ -84,7 +94,8 @@ export async function startAlertSink(s: AlertSinkSettings, deps: AlertSinkDeps):
     s.allowInsecureHttp,
     (tenantId) => invalid.inc({ tenant: tenantId }),
   );
-  const deliverer = createDeliverer(s.delivery, deps.logger);
+  const traces = new AlertTraces();
+  const deliverer = createDeliverer(s.delivery, deps.logger, deps.metrics, traces);
   const deadLetter = (records: Parameters<TypedProducer["send"]>[1]) =>
     deps.producer.send(s.topics.alertsDeadLetter, records);
   const delivery = new TenantDelivery({
@@ -119,6 +130,7 @@ export async function startAlertSink(s: AlertSinkSettings, deps: AlertSinkDeps):
     deadLetter: (records) => deadLetter(records),
     encode: codec.encode,
     tenantConcurrency: s.delivery.tenantConcurrency,
+    traces,
     logger: deps.logger,
     metrics: deps.metrics,
     ...(deps.onStored ? { onStored: deps.onStored } : {}),
@@ -132,6 +144,7 @@ export async function startAlertSink(s: AlertSinkSettings, deps: AlertSinkDeps):
     handle,
     logger: deps.logger,
     metrics: deps.metrics,
+    ...(s.sessionTimeoutMs ? { sessionTimeoutMs: s.sessionTimeoutMs } : {}),
   });
   redeliverer.start();
   let stopping: Promise<void> | undefined;

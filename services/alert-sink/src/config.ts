@@ -83,6 +83,12 @@ export const configSpec = {
     1,
     60_000,
   ),
+  CTWATCH_KAFKA_SESSION_TIMEOUT_MS: int(
+    "consumer group session timeout, ms: how long partitions of a member that died without leaving (kill -9) wait before another member gets them (the broker allows 6 000 to 300 000 by default)",
+    30_000,
+    6_000,
+    300_000,
+  ),
   CTWATCH_DELIVERY_CONCURRENCY: int("tenants delivered at once per consumer batch", 8, 1, 256),
   CTWATCH_BREAKER_FAILURE_THRESHOLD: int(
     "consecutive failed attempts that open a destination's breaker",
@@ -143,6 +149,8 @@ export interface AlertSinkConfig {
   mongoDb: string;
   topics: TopicNames;
   groupId: string;
+  /** Consumer group session timeout, ms. */
+  sessionTimeoutMs: number;
   secretBox: SecretBox;
   destinationsRefreshMs: number;
   allowInsecureHttp: boolean;
@@ -163,6 +171,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
     mongoDb: c.MONGODB_DB,
     topics: topicNames(c.CTWATCH_TOPIC_PREFIX),
     groupId: `${c.CTWATCH_GROUP_PREFIX}.alert-sink`,
+    sessionTimeoutMs: c.CTWATCH_KAFKA_SESSION_TIMEOUT_MS,
     secretBox: c.CTWATCH_SECRET_KEYS,
     destinationsRefreshMs: c.CTWATCH_DESTINATIONS_REFRESH_MS,
     allowInsecureHttp: c.CTWATCH_ALLOW_INSECURE_HTTP,

@@ -1,18 +1,10 @@
 #!/usr/bin/env node
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import { createKafka, createProducer, defaultTopics, prepareTopics } from "@ctwatch/kafka";
 import { describeSmtpUrl, IncidentNotifier, SmtpMailer } from "@ctwatch/notify";
+import { aborted, createLogger, runMain } from "@ctwatch/runtime";
+import { openDatabase, openKafka, serveHealth, serviceBase } from "@ctwatch/service-kit";
 import {
-  aborted,
-  createLogger,
-  Lifecycle,
-  MetricsRegistry,
-  runMain,
-  startHealthServer,
-} from "@ctwatch/runtime";
-import {
-  connectDatabase,
   MongoAlertStore,
   MongoDestinationStore,
   MongoIncidentStore,
@@ -30,12 +22,10 @@ await runMain({
   logger: createLogger({ base: { service: "alert-sink" } }),
   async main(signal) {
     const cfg = loadConfig(process.env);
-    const logger = createLogger({ level: cfg.logLevel, base: { service: "alert-sink" } });
-    const metrics = new MetricsRegistry();
-    const life = new Lifecycle(logger);
+    const base = serviceBase("alert-sink", process.env, cfg.logLevel);
+    const { logger, metrics, life } = base;
     try {
-      const db = await connectDatabase({ uri: cfg.mongoUri, dbName: cfg.mongoDb });
-      life.add({ name: "mongodb", stop: () => db.close() });
+      const db = await openDatabase(base, cfg.mongoUri, cfg.mongoDb);
       const alerts = new MongoAlertStore(db.db);
       const destinations = new MongoDestinationStore(db.db);
       const parked = new MongoParkedDeliveryStore(db.db);
@@ -58,16 +48,7 @@ await runMain({
       } else {
         logger.warn("incident emails off: CTWATCH_SMTP_URL is not set");
       }
-      const kafka = createKafka({ brokers: cfg.kafkaBrokers, clientId: "ctwatch-alert-sink", logger });
-      await prepareTopics(kafka, defaultTopics(cfg.topics));
-      const producer = life.add(await createProducer(kafka));
-      life.add(
-        await startHealthServer({
-          port: cfg.healthPort,
-          ready: () => ({ running: true }),
-          metrics: () => metrics.render(),
-        }),
-      );
+      const { kafka, producer } = await openKafka(base, { brokers: cfg.kafkaBrokers, topics: cfg.topics });
       const sink = life.add(
         await startAlertSink(cfg, {
           kafka,
@@ -83,8 +64,9 @@ await runMain({
           ...(cfg.printAlerts ? { onStored: (a) => process.stdout.write(`${formatAlertLine(a)}\n`) } : {}),
         }),
       );
+      const health = await serveHealth(base, cfg.healthPort, () => ({ kafka: true }));
       await sink.ready;
-      logger.info("running", { group: cfg.groupId });
+      logger.info("running", { group: cfg.groupId, healthPort: health.port });
       await aborted(signal);
     } finally {
       await life.stopAll();

@@ -3,6 +3,8 @@ import type { Alert } from "@ctwatch/proto";
 import type { Logger, Metrics } from "@ctwatch/runtime";
 import type { SiemDestination } from "@ctwatch/siem";
 import type { AlertStore } from "@ctwatch/store";
+import { context } from "@opentelemetry/api";
+import type { AlertTraces } from "./alert-traces.js";
 import { mapLimit } from "./map-limit.js";
 import type { TenantDelivery } from "./tenant-delivery.js";
 
@@ -18,6 +20,8 @@ export interface SinkHandlerDeps {
   tenantConcurrency?: number;
   /** Called for each alert newly stored (the demo prints them). */
   onStored?: (a: Alert) => void;
+  /** Per-alert `sink.alert` spans; absent: no spans. */
+  traces?: AlertTraces;
   logger: Logger;
   metrics: Metrics;
 }
@@ -40,6 +44,17 @@ export function sinkHandler(deps: SinkHandlerDeps) {
   const stored = deps.metrics.counter("ctwatch_sink_alerts_total", "Alerts consumed by the sink, by outcome");
   const tenantConcurrency = deps.tenantConcurrency ?? 8;
   return async (records: InRecord<Alert>[], signal: AbortSignal): Promise<void> => {
+    const end = deps.traces?.begin(records);
+    try {
+      await handleBatch(records, signal);
+      end?.();
+    } catch (err) {
+      end?.(err);
+      throw err;
+    }
+  };
+
+  async function handleBatch(records: InRecord<Alert>[], signal: AbortSignal): Promise<void> {
     const valid: Alert[] = [];
     const invalid: OutRecord[] = [];
     for (const r of records) {
@@ -73,8 +88,14 @@ export function sinkHandler(deps: SinkHandlerDeps) {
       byTenant.set(a.tenantId, list);
     }
     await mapLimit([...byTenant], tenantConcurrency, async ([tenantId, alerts]) => {
-      const destinations = await deps.destinationsFor(tenantId);
-      await deps.delivery.deliver(tenantId, alerts, destinations, "live", signal);
+      // The tenant's store and delivery spans hang off its first alert's trace.
+      const first = alerts[0];
+      const traced = first ? deps.traces?.contextOf(first) : undefined;
+      const run = async () => {
+        const destinations = await deps.destinationsFor(tenantId);
+        await deps.delivery.deliver(tenantId, alerts, destinations, "live", signal);
+      };
+      await (traced ? context.with(traced, run) : run());
     });
-  };
+  }
 }

@@ -4,6 +4,7 @@ import type { Alert } from "@ctwatch/proto";
 import type { Logger, Metrics } from "@ctwatch/runtime";
 import { type Deliverer, type DeliveryOutcome, hintFor, type SiemDestination } from "@ctwatch/siem";
 import type { AlertStore, DeliveryRecord, ParkedDeliveryStore, ParkInput } from "@ctwatch/store";
+import { LatencyHistogram } from "./latency-histogram.js";
 
 /** Collaborators of {@link TenantDelivery}. */
 export interface TenantDeliveryDeps {
@@ -51,10 +52,16 @@ export class TenantDelivery {
   readonly #d: TenantDeliveryDeps;
   readonly #now: () => number;
   readonly #deliveries;
+  readonly #latency: LatencyHistogram;
 
   constructor(deps: TenantDeliveryDeps) {
     this.#d = deps;
     this.#now = deps.now ?? Date.now;
+    this.#latency = new LatencyHistogram(
+      deps.metrics,
+      "ctwatch_sink_delivery_latency_seconds",
+      "Time from an alert's detection (detected_at) to the SIEM's acknowledgement, by destination kind and mode",
+    );
     this.#deliveries = deps.metrics.counter(
       "ctwatch_sink_deliveries_total",
       "Alert deliveries, by destination kind, status (delivered, parked) and mode (live, redelivery)",
@@ -90,6 +97,9 @@ export class TenantDelivery {
           this.#deliveries.inc({ kind: d.kind, status: rec.status, mode });
           if (rec.status === "delivered") {
             delivered.push(a.alertId);
+            if (a.detectedAtMs > 0n) {
+              this.#latency.observe((atMs - Number(a.detectedAtMs)) / 1000, { kind: d.kind, mode });
+            }
             continue;
           }
           parked.push(a.alertId);

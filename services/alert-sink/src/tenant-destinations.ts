@@ -33,6 +33,7 @@ export class TenantDestinations {
             secretBox: this.secretBox,
             logger: this.logger,
             allowInsecureHttp: this.allowInsecureHttp,
+            tenantId,
           }),
         );
       } catch (err) {

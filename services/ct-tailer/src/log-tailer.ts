@@ -1,9 +1,11 @@
 import { CtParseError, MerkleCollapsedTree } from "@ctwatch/ct";
-import { LogHttpError } from "@ctwatch/ct-client";
+import { LogHttpError, spanSafeUrl } from "@ctwatch/ct-client";
 import type { Codec, OutRecord, TopicNames, TypedProducer } from "@ctwatch/kafka";
 import type { CertificateEntry } from "@ctwatch/proto";
 import { type Counter, type Gauge, type Logger, type Metrics, sleep } from "@ctwatch/runtime";
 import type { CheckpointStore, LogCheckpoint } from "@ctwatch/store";
+import { withSpan } from "@ctwatch/telemetry";
+import { ROOT_CONTEXT } from "@opentelemetry/api";
 import { toEntryMessage } from "./entry-message.js";
 import type { FetchedLeaf, LogSource, VerifiedTreeHead } from "./log-source.js";
 import { LogVerificationError, type MisbehaviourReporter } from "./misbehaviour.js";
@@ -366,12 +368,13 @@ export class LogTailer {
   }
 
   /**
-   * Publishes verified batches up to the current tree head (or for at most `headMaxAgeMs`).
-   * Resolves true when something was published.
+   * Fetches a tree head and publishes verified batches up to it (or for at most `headMaxAgeMs`).
+   * Resolves true when something was published. The head poll is untraced (a caught-up log polls
+   * every `pollIntervalMs`); a round with work is one root span `ct.round`, the parent of its
+   * downloads and of the Kafka PRODUCER spans, so each entry's `traceparent` leads back to it.
    */
   private async follow(st: TailState, signal: AbortSignal): Promise<boolean> {
-    const source = this.deps.source;
-    const head = await source.treeHead(signal);
+    const head = await this.deps.source.treeHead(signal);
     this.lastTreeSize = head.treeSize;
     this.m.treeSize.set(head.treeSize, this.label);
     this.m.rate.set(this.meter.rate(this.now()), this.label);
@@ -380,7 +383,31 @@ export class LogTailer {
     this.m.backlog.set(Math.max(0, target - st.nextIndex), this.label);
     if (st.nextIndex >= target) return false;
     this.st = "catching-up";
+    return withSpan(
+      "ct.round",
+      {
+        "ct.log.id": b64(this.s.logId),
+        "ct.log.url": spanSafeUrl(new URL(this.s.url)),
+        "ct.tree_size": head.treeSize,
+        "ct.round.start_index": st.nextIndex,
+      },
+      async (span) => {
+        const published = await this.round(st, head, target, signal);
+        span.setAttribute("ct.round.end_index", this.cached?.nextIndex ?? st.nextIndex);
+        return published;
+      },
+      { parent: ROOT_CONTEXT },
+    );
+  }
 
+  /** Downloads, verifies, parses and publishes [st.nextIndex, target) against `head`. */
+  private async round(
+    st: TailState,
+    head: VerifiedTreeHead,
+    target: number,
+    signal: AbortSignal,
+  ): Promise<boolean> {
+    const source = this.deps.source;
     const started = this.now();
     const headMaxAgeMs = this.s.headMaxAgeMs ?? 60_000;
     const ac = new AbortController();

@@ -1,16 +1,10 @@
 #!/usr/bin/env node
-import { createKafka, createProducer, defaultTopics, prepareTopics } from "@ctwatch/kafka";
-import {
-  aborted,
-  createLogger,
-  Lifecycle,
-  MetricsRegistry,
-  runMain,
-  startHealthServer,
-} from "@ctwatch/runtime";
-import { connectDatabase, MongoCheckpointStore } from "@ctwatch/store";
+import { prepareTopics } from "@ctwatch/kafka";
+import { aborted, createLogger, runMain } from "@ctwatch/runtime";
+import { openDatabase, openKafka, serveHealth, serviceBase } from "@ctwatch/service-kit";
+import { MongoCheckpointStore } from "@ctwatch/store";
 import { loadConfig } from "./config.js";
-import { eventsTopicSpec, startCtTailer } from "./ct-tailer.js";
+import { type CtTailer, eventsTopicSpec, startCtTailer } from "./ct-tailer.js";
 
 await runMain({
   name: "ct-tailer",
@@ -18,27 +12,23 @@ await runMain({
   logger: createLogger({ base: { service: "ct-tailer" } }),
   async main(signal) {
     const cfg = loadConfig(process.env);
-    const logger = createLogger({ level: cfg.logLevel, base: { service: "ct-tailer" } });
-    const metrics = new MetricsRegistry();
-    const life = new Lifecycle(logger);
+    const base = serviceBase("ct-tailer", process.env, cfg.logLevel);
+    const { logger, metrics, life } = base;
     try {
-      const db = await connectDatabase({ uri: cfg.mongoUri, dbName: cfg.mongoDb });
-      life.add({ name: "mongodb", stop: () => db.close() });
-      const kafka = createKafka({ brokers: cfg.kafkaBrokers, clientId: "ctwatch-ct-tailer", logger });
-      await prepareTopics(kafka, [
-        ...defaultTopics(cfg.topics, { entriesPartitions: cfg.entriesPartitions }),
-        ...(cfg.eventsTopic ? [eventsTopicSpec(cfg.eventsTopic)] : []),
-      ]);
-      const producer = life.add(await createProducer(kafka, { compression: cfg.compression }));
+      const db = await openDatabase(base, cfg.mongoUri, cfg.mongoDb);
+      const { kafka, producer } = await openKafka(base, {
+        brokers: cfg.kafkaBrokers,
+        topics: cfg.topics,
+        entriesPartitions: cfg.entriesPartitions,
+        producer: { compression: cfg.compression },
+      });
+      if (cfg.eventsTopic) await prepareTopics(kafka, [eventsTopicSpec(cfg.eventsTopic)]);
       const checkpoints = new MongoCheckpointStore(db.db);
-      let tailer: Awaited<ReturnType<typeof startCtTailer>> | undefined;
-      life.add(
-        await startHealthServer({
-          port: cfg.healthPort,
-          ready: () => ({ running: tailer !== undefined, ...tailer?.readiness() }),
-          metrics: () => metrics.render(),
-        }),
-      );
+      let tailer: CtTailer | undefined;
+      await serveHealth(base, cfg.healthPort, () => ({
+        running: tailer !== undefined,
+        ...tailer?.readiness(),
+      }));
       // Registered last, so stopped first: intake stops and batches in flight are published and
       // checkpointed before the producer flushes and MongoDB closes.
       tailer = life.add(

@@ -18,7 +18,7 @@ import {
 } from "@ctwatch/proto";
 import type { Logger, Metrics } from "@ctwatch/runtime";
 import type { CaaHistoryStore, DnsCheck, DnsCheckQueue } from "@ctwatch/store";
-import { type EntryRecord, hex, mapLimit, watchedNamesOf } from "./watch-context.js";
+import { type EntryRecord, hex, mapLimit, NO_PINS, type PinIndex, watchedNamesOf } from "./watch-context.js";
 
 /** Version tag carried in alerts; bump when the rule changes meaning. */
 export const CAA_DETECTOR = "caa/1";
@@ -44,6 +44,8 @@ export interface CaaDeps {
   issuers: CaaIssuerTable;
   history: CaaHistoryStore;
   queue: DnsCheckQueue;
+  /** Operator CAA pins from the API (`watch_pins`, kind caa-pin): issuer domains the tenant authorises. */
+  pins?: () => Promise<PinIndex>;
   publish: (alerts: Alert[]) => Promise<void>;
   logger: Logger;
   metrics: Metrics;
@@ -250,17 +252,22 @@ export class CaaDetector {
       });
     }
     if (verdict.outcome !== "not-allowed") return { kind: "done", alerts: [] };
-    return { kind: "done", alerts: this.alertsFor(c, ca, verdict) };
+    const pins = (await this.deps.pins?.()) ?? NO_PINS;
+    return { kind: "done", alerts: this.alertsFor(c, ca, verdict, pins) };
   }
 
   private alertsFor(
     c: CaaCheck,
     ca: CaaIssuerEntry,
     v: Extract<CaaHistoryVerdict, { outcome: "not-allowed" }>,
+    pins: PinIndex,
   ): Alert[] {
     const relevant = v.observation.relevantDomain || c.name;
     const dedupKey = `${EventId.CaaMismatch}|${relevant}|${c.issuanceKey}`;
-    return c.watchers.map((w) =>
+    const alerting = c.watchers.filter((w) => !pins.hasAny(w.tenantId, w.domain, ca.caaDomains));
+    if (alerting.length < c.watchers.length)
+      this.outcomes.inc({ outcome: "pinned" }, c.watchers.length - alerting.length);
+    return alerting.map((w) =>
       newAlert({
         eventId: EventId.CaaMismatch,
         tenantId: w.tenantId,

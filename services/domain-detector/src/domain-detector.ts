@@ -11,8 +11,10 @@ import {
 } from "@ctwatch/kafka";
 import { type Alert, AlertSchema, type CertificateEntry, CertificateEntrySchema } from "@ctwatch/proto";
 import type { Logger, Metrics, Stoppable } from "@ctwatch/runtime";
+import { alertPublisher, withEntrySources } from "@ctwatch/service-kit";
 import {
   type CaaHistoryStore,
+  type CertificateInventoryStore,
   type DnsCheckQueue,
   type DomainLearningStore,
   type RootBaselineStore,
@@ -20,15 +22,18 @@ import {
   type TakeoverStateStore,
   WatchlistCache,
   type WatchlistStore,
+  type WatchPinKind,
+  type WatchPinRecord,
+  type WatchPinStore,
 } from "@ctwatch/store";
 import type { Kafka } from "kafkajs";
 import { CaaDetector } from "./caa-detector.js";
 import { type DetectorName, groupIdOf } from "./config.js";
-import { alertRecords, newSubdomainHandler } from "./new-subdomain-detector.js";
+import { newSubdomainHandler } from "./new-subdomain-detector.js";
 import { startPeriodicTask } from "./periodic-task.js";
 import { rootCaHandler } from "./root-ca-detector.js";
 import { TakeoverDetector } from "./takeover-detector.js";
-import { type EntryRecord, LearningState } from "./watch-context.js";
+import { type EntryRecord, LearningState, PinIndex } from "./watch-context.js";
 
 /** What the detectors need from the outside world. Stores of disabled detectors may be omitted. */
 export interface DomainDetectorDeps {
@@ -36,6 +41,8 @@ export interface DomainDetectorDeps {
   producer: TypedProducer;
   watchlist: WatchlistStore;
   subdomains: SubdomainStore;
+  /** Certificate inventory the query API searches (written by new-subdomain); optional. */
+  inventory?: CertificateInventoryStore;
   learning?: DomainLearningStore;
   baselines?: RootBaselineStore;
   roots?: RootOwnerMap;
@@ -43,6 +50,8 @@ export interface DomainDetectorDeps {
   caaIssuers?: CaaIssuerTable;
   dnsChecks?: DnsCheckQueue;
   takeoverState?: TakeoverStateStore;
+  /** Operator pins (root-pin for 20, caa-pin for 29) written by the query API; optional. */
+  pins?: WatchPinStore;
   /** Needed by "caa" and "takeover". */
   resolver?: DnsResolver;
   logger: Logger;
@@ -106,11 +115,22 @@ export async function startDomainDetector(
     s.watchlistRefreshMs,
   );
   const index = () => cache.current();
+  const pinCache = (kind: WatchPinKind) => {
+    if (!deps.pins) return undefined;
+    const cache = new WatchlistCache<PinIndex, WatchPinKind, WatchPinRecord>(
+      deps.pins,
+      kind,
+      (pins) => new PinIndex(pins),
+      s.watchlistRefreshMs,
+    );
+    return () => cache.current();
+  };
+  const rootPins = pinCache("root-pin");
+  const caaPins = pinCache("caa-pin");
   const learning = new LearningState(deps.learning, s.learningWindowMs ?? 0, s.watchlistRefreshMs);
   const isLearning = (i: OwnedDomainIndex, tenantId: string, domain: string) =>
     learning.isLearning(i, tenantId, domain);
-  const publish = (alerts: Alert[]) =>
-    deps.producer.send(s.topics.alerts, alertRecords(alerts, alertCodec.encode));
+  const publish = alertPublisher(deps.producer, s.topics.alerts, alertCodec.encode);
   const dns = s.dns ?? { retryMs: 60_000, retryAttempts: 10, sweepMs: 5000 };
   const consumers: RunningConsumer[] = [];
   const tasks: Stoppable[] = [];
@@ -124,6 +144,7 @@ export async function startDomainDetector(
           index,
           isLearning,
           subdomains: deps.subdomains,
+          ...(deps.inventory ? { inventory: deps.inventory } : {}),
           publish,
           logger,
           metrics: deps.metrics,
@@ -135,6 +156,7 @@ export async function startDomainDetector(
           isLearning,
           roots: need(deps.roots, "a root owner map", name),
           baselines: need(deps.baselines, "a root baseline store", name),
+          ...(rootPins ? { pins: rootPins } : {}),
           publish,
           logger,
           metrics: deps.metrics,
@@ -155,6 +177,7 @@ export async function startDomainDetector(
             issuers: need(deps.caaIssuers, "a CAA issuer table", name),
             history: need(deps.caaHistory, "a CAA history store", name),
             queue: need(deps.dnsChecks, "a DNS check queue", name),
+            ...(caaPins ? { pins: caaPins } : {}),
             publish,
             logger,
             metrics: deps.metrics,
@@ -217,7 +240,7 @@ export async function startDomainDetector(
           codec: entryCodec,
           deadLetterTopic: s.topics.entriesDeadLetter,
           producer: deps.producer,
-          handle: (records) => handle(records),
+          handle: withEntrySources(handle),
           logger: deps.logger.child({ detector: name }),
           metrics: deps.metrics,
           fromBeginning: s.fromBeginning,

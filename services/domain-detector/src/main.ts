@@ -1,24 +1,18 @@
 #!/usr/bin/env node
 import { CaaIssuerTable, RootOwnerMap } from "@ctwatch/ca-data";
 import { DnsResolver, systemDnsServers } from "@ctwatch/dns";
-import { createKafka, createProducer, defaultTopics, prepareTopics } from "@ctwatch/kafka";
+import { aborted, createLogger, runMain } from "@ctwatch/runtime";
+import { openDatabase, openKafka, serveHealth, serviceBase } from "@ctwatch/service-kit";
 import {
-  aborted,
-  createLogger,
-  Lifecycle,
-  MetricsRegistry,
-  runMain,
-  startHealthServer,
-} from "@ctwatch/runtime";
-import {
-  connectDatabase,
   MongoCaaHistoryStore,
+  MongoCertificateInventoryStore,
   MongoDnsCheckQueue,
   MongoDomainLearningStore,
   MongoRootBaselineStore,
   MongoSubdomainStore,
   MongoTakeoverStateStore,
   MongoWatchlistStore,
+  MongoWatchPinStore,
 } from "@ctwatch/store";
 import { loadConfig } from "./config.js";
 import { startDomainDetector } from "./domain-detector.js";
@@ -31,12 +25,10 @@ await runMain({
   logger: bootLogger,
   async main(signal) {
     const cfg = loadConfig(process.env);
-    const logger = createLogger({ level: cfg.logLevel, base: { service: "domain-detector" } });
-    const metrics = new MetricsRegistry();
-    const life = new Lifecycle(logger);
+    const base = serviceBase("domain-detector", process.env, cfg.logLevel);
+    const { logger, metrics, life } = base;
     try {
-      const db = await connectDatabase({ uri: cfg.mongoUri, dbName: cfg.mongoDb });
-      life.add({ name: "mongodb", stop: () => db.close() });
+      const db = await openDatabase(base, cfg.mongoUri, cfg.mongoDb);
       const watchlist = new MongoWatchlistStore(db.db);
       const subdomains = new MongoSubdomainStore(db.db);
       const learning = new MongoDomainLearningStore(db.db);
@@ -44,6 +36,8 @@ await runMain({
       const caaHistory = new MongoCaaHistoryStore(db.db);
       const dnsChecks = new MongoDnsCheckQueue(db.db);
       const takeoverState = new MongoTakeoverStateStore(db.db);
+      const pins = new MongoWatchPinStore(db.db);
+      const inventory = new MongoCertificateInventoryStore(db.db);
       await Promise.all([
         watchlist.init(),
         subdomains.init(),
@@ -51,6 +45,8 @@ await runMain({
         caaHistory.init(),
         dnsChecks.init(),
         takeoverState.init(),
+        pins.init(),
+        inventory.init(),
       ]);
       const usesDns = cfg.detectors.includes("caa") || cfg.detectors.includes("takeover");
       const resolver = usesDns
@@ -62,9 +58,7 @@ await runMain({
             metrics,
           })
         : undefined;
-      const kafka = createKafka({ brokers: cfg.kafkaBrokers, clientId: "ctwatch-domain-detector", logger });
-      await prepareTopics(kafka, defaultTopics(cfg.topics));
-      const producer = life.add(await createProducer(kafka));
+      const { kafka, producer } = await openKafka(base, { brokers: cfg.kafkaBrokers, topics: cfg.topics });
       const detector = life.add(
         await startDomainDetector(cfg, {
           kafka,
@@ -78,18 +72,14 @@ await runMain({
           caaIssuers: new CaaIssuerTable(),
           dnsChecks,
           takeoverState,
+          pins,
+          inventory,
           ...(resolver ? { resolver } : {}),
           logger,
           metrics,
         }),
       );
-      const health = life.add(
-        await startHealthServer({
-          port: cfg.healthPort,
-          ready: () => ({ kafka: true }),
-          metrics: () => metrics.render(),
-        }),
-      );
+      const health = await serveHealth(base, cfg.healthPort, () => ({ kafka: true }));
       await detector.ready;
       logger.info("running", {
         detectors: cfg.detectors,

@@ -1,16 +1,16 @@
 import { create } from "@bufbuild/protobuf";
 import { type OwnedDomainIndex, type SubdomainCandidate, subdomainCandidates } from "@ctwatch/detectors";
 import { certificateRefFromEntry, EventId, newAlert } from "@ctwatch/events";
-import type { OutRecord } from "@ctwatch/kafka";
 import {
   type Alert,
   type CertificateEntry,
+  EntryType,
   NewSubdomainDetailsSchema,
   WatchItem_Kind,
   WatchItemSchema,
 } from "@ctwatch/proto";
 import type { Logger, Metrics } from "@ctwatch/runtime";
-import type { SubdomainStore } from "@ctwatch/store";
+import { type CertificateInventoryStore, MAX_INVENTORY_DNS_NAMES, type SubdomainStore } from "@ctwatch/store";
 
 import type { EntryRecord } from "./watch-context.js";
 
@@ -21,6 +21,8 @@ export const DETECTOR = "new-subdomain/1";
 export interface NewSubdomainDeps {
   index: () => Promise<OwnedDomainIndex>;
   subdomains: SubdomainStore;
+  /** The per-tenant certificate inventory the query API searches; every watched issuance is recorded. */
+  inventory?: CertificateInventoryStore;
   /** True while the tenant's domain learns quietly (initial sync): names are recorded, not alerted. */
   isLearning?: (index: OwnedDomainIndex, tenantId: string, domain: string) => Promise<boolean>;
   /** Publishes alerts; resolves when Kafka acknowledged them. */
@@ -28,11 +30,6 @@ export interface NewSubdomainDeps {
   logger: Logger;
   metrics: Metrics;
   now?: () => number;
-}
-
-/** Kafka key of an alert: tenant and dedup key, so one condition stays on one partition. */
-export function alertKey(a: Alert): string {
-  return `${a.tenantId}/${a.dedupKey}`;
 }
 
 /**
@@ -59,15 +56,23 @@ export function newSubdomainHandler(deps: NewSubdomainDeps) {
     if (index.size === 0) return;
     // First sighting per (tenant, name) within this batch.
     const pending = new Map<string, { cand: SubdomainCandidate; entry: CertificateEntry }>();
+    // Watched issuances per tenant, for the certificate inventory.
+    const sightings: { tenantId: string; domains: Set<string>; entry: CertificateEntry }[] = [];
     for (const r of records) {
       const cert = r.value.certificate;
       if (!cert) continue;
+      const byTenant = new Map<string, Set<string>>();
       for (const cand of subdomainCandidates(cert, index)) {
         const k = `${cand.tenantId}\u0000${cand.name}`;
         if (!pending.has(k)) pending.set(k, { cand, entry: r.value });
+        const domains = byTenant.get(cand.tenantId) ?? new Set<string>();
+        domains.add(cand.domain);
+        byTenant.set(cand.tenantId, domains);
       }
+      for (const [tenantId, domains] of byTenant) sightings.push({ tenantId, domains, entry: r.value });
     }
     if (pending.size === 0) return;
+    await recordSightings(deps.inventory, sightings, now());
     const byTenant = new Map<string, string[]>();
     for (const { cand } of pending.values()) {
       const list = byTenant.get(cand.tenantId) ?? [];
@@ -138,7 +143,35 @@ export function newSubdomainHandler(deps: NewSubdomainDeps) {
   };
 }
 
-/** Alerts as Kafka records. */
-export function alertRecords(alerts: Alert[], encode: (a: Alert) => Uint8Array): OutRecord[] {
-  return alerts.map((a) => ({ key: alertKey(a), value: encode(a) }));
+/**
+ * Records watched issuances in the tenant's certificate inventory (insert on a
+ * unique key: a replay or the final certificate after its precertificate is a no-op).
+ */
+async function recordSightings(
+  inventory: CertificateInventoryStore | undefined,
+  sightings: readonly { tenantId: string; domains: Set<string>; entry: CertificateEntry }[],
+  nowMs: number,
+): Promise<void> {
+  if (!inventory) return;
+  for (const { tenantId, domains, entry } of sightings) {
+    const c = entry.certificate;
+    if (!c) continue;
+    await inventory.record({
+      tenantId,
+      issuanceKey: Buffer.from(entry.issuanceKey).toString("hex"),
+      certSha256: Buffer.from(c.sha256).toString("hex"),
+      precertificate: entry.entryType === EntryType.PRECERT,
+      dnsNames: c.dnsNames.slice(0, MAX_INVENTORY_DNS_NAMES),
+      domains: [...domains].sort(),
+      subjectCn: c.subjectCn,
+      issuerDn: c.issuerDn,
+      serialHex: c.serialHex,
+      notBeforeMs: Number(c.notBeforeMs),
+      notAfterMs: Number(c.notAfterMs),
+      logId: Buffer.from(entry.position?.logId ?? []).toString("base64"),
+      leafIndex: (entry.position?.leafIndex ?? 0n).toString(),
+      loggedAtMs: Number(entry.timestampMs),
+      firstSeenAtMs: nowMs,
+    });
+  }
 }

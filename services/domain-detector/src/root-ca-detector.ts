@@ -10,7 +10,7 @@ import { certificateRefFromEntry, EventId, newAlert } from "@ctwatch/events";
 import { type Alert, RootCaDetailsSchema, WatchItem_Kind, WatchItemSchema } from "@ctwatch/proto";
 import type { Logger, Metrics } from "@ctwatch/runtime";
 import type { RootBaselineStore } from "@ctwatch/store";
-import { type EntryRecord, hex, watchedNamesOf } from "./watch-context.js";
+import { type EntryRecord, hex, NO_PINS, type PinIndex, watchedNamesOf } from "./watch-context.js";
 
 /** Version tag carried in alerts; bump when the rule changes meaning. */
 export const ROOT_CA_DETECTOR = "root-ca/1";
@@ -21,6 +21,8 @@ export interface RootCaDeps {
   isLearning: (index: OwnedDomainIndex, tenantId: string, domain: string) => Promise<boolean>;
   roots: RootOwnerMap;
   baselines: RootBaselineStore;
+  /** Operator root pins from the API (`watch_pins`, kind root-pin): owners always accepted. */
+  pins?: () => Promise<PinIndex>;
   /** Publishes alerts; resolves when Kafka acknowledged them. */
   publish: (alerts: Alert[]) => Promise<void>;
   logger: Logger;
@@ -53,6 +55,7 @@ export function rootCaHandler(deps: RootCaDeps) {
   return async (records: readonly EntryRecord[]): Promise<void> => {
     const index = await deps.index();
     if (index.size === 0) return;
+    const pins = (await deps.pins?.()) ?? NO_PINS;
     const baselines = new Map<string, RootBaseline>();
     const alerts = new Map<string, Alert>();
     for (const r of records) {
@@ -71,7 +74,9 @@ export function rootCaHandler(deps: RootCaDeps) {
         const k = `${w.tenantId}\u0000${w.domain}`;
         let baseline = baselines.get(k);
         if (!baseline) {
-          baseline = await deps.baselines.owners(w.tenantId, w.domain);
+          const stored = await deps.baselines.owners(w.tenantId, w.domain);
+          const pinned = pins.values(w.tenantId, w.domain);
+          baseline = { ...stored, pinned: [...new Set([...stored.pinned, ...pinned])] };
           baselines.set(k, baseline);
         }
         const learning = await deps.isLearning(index, w.tenantId, w.domain);

@@ -110,3 +110,34 @@ export async function mapLimit<T, R>(
 export function hex(b: Uint8Array | undefined): string {
   return b ? Buffer.from(b).toString("hex") : "";
 }
+
+/**
+ * Operator pins of one kind (`watch_pins`: root CA owners for event 20, CAA issuer
+ * domains for event 29) by tenant and owned domain, as the detectors consult them.
+ */
+export class PinIndex {
+  private readonly byDomain = new Map<string, Set<string>>();
+
+  constructor(pins: readonly { tenantId: string; domain: string; value: string }[]) {
+    for (const p of pins) {
+      const k = `${p.tenantId}\u0000${p.domain}`;
+      const set = this.byDomain.get(k) ?? new Set<string>();
+      set.add(p.value);
+      this.byDomain.set(k, set);
+    }
+  }
+
+  /** The pinned values of a tenant's owned domain (empty when none). */
+  values(tenantId: string, domain: string): readonly string[] {
+    return [...(this.byDomain.get(`${tenantId}\u0000${domain}`) ?? [])];
+  }
+
+  /** True when any of `candidates` is pinned for the tenant's domain. */
+  hasAny(tenantId: string, domain: string, candidates: readonly string[]): boolean {
+    const set = this.byDomain.get(`${tenantId}\u0000${domain}`);
+    return set !== undefined && candidates.some((c) => set.has(c));
+  }
+}
+
+/** No pins: what detectors use when no pin store is wired. */
+export const NO_PINS = new PinIndex([]);

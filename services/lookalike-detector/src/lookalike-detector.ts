@@ -9,9 +9,10 @@ import {
 } from "@ctwatch/kafka";
 import { type Alert, AlertSchema, type CertificateEntry, CertificateEntrySchema } from "@ctwatch/proto";
 import type { Logger, Metrics, Stoppable } from "@ctwatch/runtime";
+import { alertPublisher, withEntrySources } from "@ctwatch/service-kit";
 import type { WatchlistStore } from "@ctwatch/store";
 import type { Kafka } from "kafkajs";
-import { alertRecords, lookalikeHandler } from "./lookalike-handler.js";
+import { lookalikeHandler } from "./lookalike-handler.js";
 import { LookalikeIndexRefresher } from "./lookalike-index-refresher.js";
 
 /** What the detector needs from the outside world. */
@@ -69,7 +70,7 @@ export async function startLookalikeDetector(
   refresher.start();
   const handle = lookalikeHandler({
     index: () => refresher.current(),
-    publish: (alerts) => deps.producer.send(s.topics.alerts, alertRecords(alerts, alertCodec.encode)),
+    publish: alertPublisher(deps.producer, s.topics.alerts, alertCodec.encode),
     logger: deps.logger,
     metrics: deps.metrics,
     seenIssuances: s.seenIssuances,
@@ -83,7 +84,7 @@ export async function startLookalikeDetector(
       codec: entryCodec,
       deadLetterTopic: s.topics.entriesDeadLetter,
       producer: deps.producer,
-      handle: (records) => handle(records),
+      handle: withEntrySources(handle),
       logger: deps.logger,
       metrics: deps.metrics,
       fromBeginning: s.fromBeginning,

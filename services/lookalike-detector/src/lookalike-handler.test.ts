@@ -11,9 +11,10 @@ import {
   WatchItem_Kind,
 } from "@ctwatch/proto";
 import { MetricsRegistry, silentLogger } from "@ctwatch/runtime";
+import { alertKey } from "@ctwatch/service-kit";
 import { describe, expect, it } from "@jest/globals";
 import { ROOT_CONTEXT } from "@opentelemetry/api";
-import { alertKey, certificateNames, lookalikeHandler } from "./lookalike-handler.js";
+import { certificateNames, lookalikeHandler } from "./lookalike-handler.js";
 
 let leaf = 0n;
 

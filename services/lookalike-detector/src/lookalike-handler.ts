@@ -1,7 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { type LookalikeIndex, type LookalikeMatch, lookalikeDedupKey } from "@ctwatch/detect-lookalike";
 import { certificateRefFromEntry, newAlert } from "@ctwatch/events";
-import type { InRecord, OutRecord } from "@ctwatch/kafka";
+import type { InRecord } from "@ctwatch/kafka";
 import {
   type Alert,
   type CertificateEntry,
@@ -41,16 +41,6 @@ export interface LookalikeHandlerDeps {
   now?: () => number;
   /** Monotonic clock for the match-time metric, ms; default performance.now. */
   monotonicNow?: () => number;
-}
-
-/** Kafka key of an alert: tenant and dedup key, so one condition stays on one partition. */
-export function alertKey(a: Alert): string {
-  return `${a.tenantId}/${a.dedupKey}`;
-}
-
-/** Alerts as Kafka records. */
-export function alertRecords(alerts: readonly Alert[], encode: (a: Alert) => Uint8Array): OutRecord[] {
-  return alerts.map((a) => ({ key: alertKey(a), value: encode(a) }));
 }
 
 /** The names of a certificate worth matching: every SAN dNSName, then the subject CN when it differs. */

@@ -1,14 +1,7 @@
 #!/usr/bin/env node
-import { createKafka, createProducer, defaultTopics, prepareTopics } from "@ctwatch/kafka";
-import {
-  aborted,
-  createLogger,
-  Lifecycle,
-  MetricsRegistry,
-  runMain,
-  startHealthServer,
-} from "@ctwatch/runtime";
-import { connectDatabase, MongoWatchlistStore } from "@ctwatch/store";
+import { aborted, createLogger, runMain } from "@ctwatch/runtime";
+import { openDatabase, openKafka, serveHealth, serviceBase } from "@ctwatch/service-kit";
+import { MongoWatchlistStore } from "@ctwatch/store";
 import { loadConfig } from "./config.js";
 import { startLookalikeDetector } from "./lookalike-detector.js";
 
@@ -20,31 +13,20 @@ await runMain({
   logger: bootLogger,
   async main(signal) {
     const cfg = loadConfig(process.env);
-    const logger = createLogger({ level: cfg.logLevel, base: { service: "lookalike-detector" } });
-    const metrics = new MetricsRegistry();
-    const life = new Lifecycle(logger);
+    const base = serviceBase("lookalike-detector", process.env, cfg.logLevel);
+    const { logger, metrics, life } = base;
     try {
-      const db = await connectDatabase({ uri: cfg.mongoUri, dbName: cfg.mongoDb });
-      life.add({ name: "mongodb", stop: () => db.close() });
+      const db = await openDatabase(base, cfg.mongoUri, cfg.mongoDb);
       const watchlist = new MongoWatchlistStore(db.db);
       await watchlist.init();
-      const kafka = createKafka({
-        brokers: cfg.kafkaBrokers,
-        clientId: "ctwatch-lookalike-detector",
-        logger,
-      });
-      await prepareTopics(kafka, defaultTopics(cfg.topics));
-      const producer = life.add(await createProducer(kafka));
+      const { kafka, producer } = await openKafka(base, { brokers: cfg.kafkaBrokers, topics: cfg.topics });
       const detector = life.add(
         await startLookalikeDetector(cfg, { kafka, producer, watchlist, logger, metrics }),
       );
-      const health = life.add(
-        await startHealthServer({
-          port: cfg.healthPort,
-          ready: () => ({ kafka: true, index: detector.indexReady() }),
-          metrics: () => metrics.render(),
-        }),
-      );
+      const health = await serveHealth(base, cfg.healthPort, () => ({
+        kafka: true,
+        index: detector.indexReady(),
+      }));
       await detector.ready;
       logger.info("running", { group: cfg.groupId, preset: cfg.preset, healthPort: health.port });
       await aborted(signal);

@@ -146,11 +146,6 @@ export function alertHandlers(
               limit: 500,
             });
             read += page.length;
-            ctx.logger.debug("poll", {
-              from: pos.readFromMs,
-              n: page.length,
-              ids: page.map((d) => d.storedAtMs),
-            });
             const marks = page.map((doc) => ({ alertId: doc._id, storedAtMs: doc.storedAtMs ?? 0, doc }));
             for (const m of pos.unsent(marks)) {
               await send({ event: { case: "alert", value: toAlertRecord(m.doc) }, cursor: pos.cursor() });
@@ -174,7 +169,6 @@ export function alertHandlers(
             });
             lastSentMs = now();
           }
-          ctx.logger.debug("sleep", {});
           await sleep(watch.pollMs, ctx.signal);
         }
       } finally {

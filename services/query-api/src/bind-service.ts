@@ -20,16 +20,52 @@ import {
 } from "@ctwatch/api";
 import { grpcServiceDefinition } from "@ctwatch/api-client";
 import type { Counter, Logger } from "@ctwatch/runtime";
-import type {
-  Metadata,
-  Server,
-  ServerUnaryCall,
-  ServerWritableStream,
-  sendUnaryData,
-  UntypedHandleCall,
+import { ctwatchTracer } from "@ctwatch/telemetry";
+import {
+  type Metadata,
+  type Server,
+  type ServerUnaryCall,
+  type ServerWritableStream,
+  type sendUnaryData,
+  status,
+  type UntypedHandleCall,
 } from "@grpc/grpc-js";
+import {
+  type Context,
+  context as otelContext,
+  propagation,
+  ROOT_CONTEXT,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  type TextMapGetter,
+  trace,
+} from "@opentelemetry/api";
 import type { Authenticator } from "./authenticator.js";
 import { type GrpcFailure, grpcFailure } from "./grpc-status.js";
+
+/** Reads W3C trace context (`traceparent`, `tracestate`) from incoming gRPC metadata. */
+const metadataGetter: TextMapGetter<Metadata> = {
+  keys: (md) => Object.keys(md.getMap()),
+  get(md, key) {
+    const values = md.get(key).filter((v): v is string => typeof v === "string");
+    return values.length === 0 ? undefined : values.length === 1 ? values[0] : values;
+  },
+};
+
+/**
+ * gRPC codes that mark a SERVER span as an error (OpenTelemetry's RPC
+ * conventions): the server's faults, not the caller's (INVALID_ARGUMENT,
+ * NOT_FOUND, PERMISSION_DENIED, ... leave the status unset).
+ */
+const SERVER_ERROR_CODES: ReadonlySet<status> = new Set([
+  status.UNKNOWN,
+  status.DEADLINE_EXCEEDED,
+  status.UNIMPLEMENTED,
+  status.INTERNAL,
+  status.UNAVAILABLE,
+  status.DATA_LOSS,
+]);
 
 /** What a handler gets besides the request. */
 export interface CallContext {
@@ -109,8 +145,9 @@ function header(md: Metadata, name: string): string | undefined {
  * Registers a service on the grpc-js server with every method behind the one
  * guard, in this order (certspotter-style pipeline):
  *
- *   authenticate ==> rate limit (per tenant) ==> decode ==> authorize (METHOD_POLICIES)
- *                ==> handler (signal: cancel | deadline | stop) ==> status mapping + metrics
+ *   SERVER span (parent: caller's traceparent)
+ *     ==> authenticate ==> rate limit (per tenant) ==> decode ==> authorize (METHOD_POLICIES)
+ *     ==> handler (signal: cancel | deadline | stop) ==> status mapping + metrics + span end
  *
  * Throws at registration when a method has no policy or no handler.
  */
@@ -145,6 +182,10 @@ class Call {
   readonly requestId = randomBytes(6).toString("hex");
   readonly startedMs = Date.now();
   readonly controller = new AbortController();
+  /** The call's SERVER span; its parent is the caller's `traceparent` (none: a new trace). */
+  readonly span: Span;
+  /** The context handlers run in: the span active, so store and log calls join the trace. */
+  readonly traceContext: Context;
   private timer: NodeJS.Timeout | undefined;
   private readonly onStop = () =>
     this.controller.abort(new ApiError("unavailable", "the server is stopping"));
@@ -156,6 +197,21 @@ class Call {
     private readonly metadata: Metadata,
     readonly deadline: number,
   ) {
+    // Attributes follow OpenTelemetry's RPC conventions; never the token or the request.
+    const parent = propagation.extract(ROOT_CONTEXT, metadata, metadataGetter);
+    this.span = ctwatchTracer().startSpan(
+      this.name,
+      {
+        kind: SpanKind.SERVER,
+        attributes: {
+          "rpc.system": "grpc",
+          "rpc.service": method.parent.typeName,
+          "rpc.method": method.name,
+        },
+      },
+      parent,
+    );
+    this.traceContext = trace.setSpan(parent, this.span);
     if (Number.isFinite(deadline)) {
       const ms = Math.max(0, deadline - Date.now());
       this.timer = setTimeout(
@@ -198,6 +254,7 @@ class Call {
     }
     const tenantField = (request as { tenantId?: unknown }).tenantId;
     const auth = authorize(this.policy, principal, typeof tenantField === "string" ? tenantField : undefined);
+    if (auth.tenantId) this.span.setAttribute("ctwatch.tenant", auth.tenantId);
     const logger = this.guard.logger.child({
       method: this.name,
       requestId: this.requestId,
@@ -242,6 +299,8 @@ class Call {
   /** Records a successful end (metrics, debug log). */
   succeeded(): void {
     const ms = this.settle();
+    this.span.setAttribute("rpc.grpc.status_code", 0);
+    this.span.end();
     this.guard.requests.inc({ method: this.name, code: "0" });
     this.guard.durationMs.inc({ method: this.name }, ms);
     this.guard.logger.debug("call", { method: this.name, requestId: this.requestId, code: 0, ms });
@@ -251,6 +310,10 @@ class Call {
   failed(err: unknown): GrpcFailure {
     const ms = this.settle();
     const f = grpcFailure(err, this.requestId);
+    this.span.setAttribute("rpc.grpc.status_code", f.code);
+    if (SERVER_ERROR_CODES.has(f.code))
+      this.span.setStatus({ code: SpanStatusCode.ERROR, message: f.details });
+    this.span.end();
     this.guard.requests.inc({ method: this.name, code: String(f.code) });
     this.guard.durationMs.inc({ method: this.name }, ms);
     const fields = { method: this.name, requestId: this.requestId, code: f.code, ms };
@@ -275,19 +338,22 @@ function unaryHandler(
   return (call: ServerUnaryCall<Buffer, unknown>, callback: sendUnaryData<unknown>) => {
     const c = new Call(m, policy, guard, call.metadata, Number(call.getDeadline()));
     call.on("cancelled", () => c.cancelled());
-    c.race(c.prepare(call.request))
-      .then(({ request, ctx }) => c.race(fn(request, ctx)))
-      .then(
-        (init) => {
-          const response = create(m.output, init as MessageInitShape<DescMessage>);
-          c.succeeded();
-          callback(null, response);
-        },
-        (err: unknown) => {
-          const f = c.failed(err);
-          callback({ code: f.code, details: f.details, metadata: f.metadata });
-        },
-      );
+    otelContext.with(c.traceContext, () =>
+      c
+        .race(c.prepare(call.request))
+        .then(({ request, ctx }) => c.race(fn(request, ctx)))
+        .then(
+          (init) => {
+            const response = create(m.output, init as MessageInitShape<DescMessage>);
+            c.succeeded();
+            callback(null, response);
+          },
+          (err: unknown) => {
+            const f = c.failed(err);
+            callback({ code: f.code, details: f.details, metadata: f.metadata });
+          },
+        ),
+    );
   };
 }
 
@@ -319,18 +385,21 @@ function streamHandler(
         signal.addEventListener("abort", onAbort, { once: true });
       });
     };
-    c.race(c.prepare(call.request))
-      .then(({ request, ctx }) => fn(request, ctx, send))
-      .then(
-        () => {
-          c.succeeded();
-          call.end();
-        },
-        (err: unknown) => {
-          const f = c.failed(err);
-          if (call.cancelled) return;
-          call.emit("error", { code: f.code, details: f.details, metadata: f.metadata });
-        },
-      );
+    otelContext.with(c.traceContext, () =>
+      c
+        .race(c.prepare(call.request))
+        .then(({ request, ctx }) => fn(request, ctx, send))
+        .then(
+          () => {
+            c.succeeded();
+            call.end();
+          },
+          (err: unknown) => {
+            const f = c.failed(err);
+            if (call.cancelled) return;
+            call.emit("error", { code: f.code, details: f.details, metadata: f.metadata });
+          },
+        ),
+    );
   };
 }

@@ -1,14 +1,7 @@
 #!/usr/bin/env node
+import { aborted, createLogger, runMain } from "@ctwatch/runtime";
+import { openDatabase, serveHealth, serviceBase } from "@ctwatch/service-kit";
 import {
-  aborted,
-  createLogger,
-  Lifecycle,
-  MetricsRegistry,
-  runMain,
-  startHealthServer,
-} from "@ctwatch/runtime";
-import {
-  connectDatabase,
   MongoAlertTriageStore,
   MongoApiTokenStore,
   MongoCertificateInventoryStore,
@@ -28,12 +21,11 @@ await runMain({
   logger: createLogger({ base: { service: "query-api" } }),
   async main(signal) {
     const cfg = loadConfig(process.env);
-    const logger = createLogger({ level: cfg.logLevel, base: { service: "query-api" } });
-    const metrics = new MetricsRegistry();
-    const life = new Lifecycle(logger);
+    // Logger (with trace IDs), metrics (Prometheus + OTLP) and the OTel SDK from OTEL_* variables.
+    const base = serviceBase("query-api", process.env, cfg.logLevel);
+    const { logger, metrics, life } = base;
     try {
-      const db = await connectDatabase({ uri: cfg.mongoUri, dbName: cfg.mongoDb });
-      life.add({ name: "mongodb", stop: () => db.close() });
+      const db = await openDatabase(base, cfg.mongoUri, cfg.mongoDb);
       const alerts = new MongoAlertTriageStore(db.db);
       const watchItems = new MongoWatchlistStore(db.db);
       const watchPins = new MongoWatchPinStore(db.db);
@@ -58,14 +50,8 @@ await runMain({
         tokens,
       };
       const api = life.add(await startQueryApi(cfg, { stores, logger, metrics }));
-      life.add(
-        await startHealthServer({
-          port: cfg.healthPort,
-          ready: () => ({ serving: api.serving() }),
-          metrics: () => metrics.render(),
-        }),
-      );
-      logger.info("running", { port: api.port });
+      const health = await serveHealth(base, cfg.healthPort, () => ({ serving: api.serving() }));
+      logger.info("running", { port: api.port, healthPort: health.port });
       await aborted(signal);
     } finally {
       await life.stopAll();
