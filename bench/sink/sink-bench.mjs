@@ -5,9 +5,15 @@
 //
 //   pnpm build && bash scripts/infra/up.sh && node bench/sink/sink-bench.mjs
 //
-// Env: SINK_BENCH_ALERTS (burst size per destination type, default 5000),
-// SINK_BENCH_RATE (alerts/s of the latency phase, default 200), SINK_BENCH_SECONDS
-// (length of the latency phase, default 10), SINK_BENCH_KINDS (comma list, default all four).
+// Env: SINK_BENCH_ALERTS (burst size per destination type, default 1000),
+// SINK_BENCH_RATE (alerts/s of the latency phase, default 5), SINK_BENCH_SECONDS
+// (length of the latency phase, default 10), SINK_BENCH_KINDS (comma list, default all four),
+// SINK_BENCH_BASELINE_ALERTS (burst of the baseline, default 300; 0 skips it).
+//
+// Baseline in the same run: each kind also gets a destination with maxEvents 1 (one
+// request per alert, what an unbatched sink does) on its own tenant; its burst is
+// measured the same way. Both share the sink's store writes (MongoDB or FerretDB), which
+// bound alerts/s on FerretDB's SQLite backend: the table says what the SIEM side costs.
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -35,8 +41,9 @@ const env = Object.fromEntries(
     .filter(Boolean)
     .map((m) => [m[1], m[2]]),
 );
-const BURST = Number(process.env.SINK_BENCH_ALERTS ?? 5000);
-const RATE = Number(process.env.SINK_BENCH_RATE ?? 200);
+const BURST = Number(process.env.SINK_BENCH_ALERTS ?? 1000);
+const BASELINE = Number(process.env.SINK_BENCH_BASELINE_ALERTS ?? 300);
+const RATE = Number(process.env.SINK_BENCH_RATE ?? 5);
 const SECONDS = Number(process.env.SINK_BENCH_SECONDS ?? 10);
 const KINDS = (
   process.env.SINK_BENCH_KINDS ?? "splunk-hec,cloudwatch-logs,sentinel-logs-ingestion,sentinel-data-collector"
@@ -179,18 +186,21 @@ const db = await store.connectDatabase({ uri: env.MONGODB_URI, dbName: prefix })
 const destinations = new store.MongoDestinationStore(db.db);
 await destinations.init();
 const receivers = new Map();
+const siemConfigs = new Map();
 for (const kind of KINDS) {
   const { r, config } = await receiverFor(kind);
   receivers.set(kind, r);
-  const id = `${prefix}-${kind}`;
-  const sealed = siem.sealDestinationConfig({ kind, id, ...config }, box, { allowInsecureHttp: true });
-  await destinations.put({
-    tenantId: `t-${kind}`,
-    id,
-    enabled: true,
-    config: sealed,
-    updatedAtMs: Date.now(),
-  });
+  siemConfigs.set(kind, { config });
+  for (const [tenantId, extra] of [
+    [`t-${kind}`, {}],
+    [`t-${kind}-b1`, { maxEvents: 1 }],
+  ]) {
+    const id = `${prefix}-${tenantId}`;
+    const sealed = siem.sealDestinationConfig({ kind, id, ...config, ...extra }, box, {
+      allowInsecureHttp: true,
+    });
+    await destinations.put({ tenantId, id, enabled: true, config: sealed, updatedAtMs: Date.now() });
+  }
 }
 const sink = spawn(process.execPath, [path.join(root, "services/alert-sink/dist/main.js")], {
   env: {
@@ -233,12 +243,10 @@ const send = (alerts) =>
 for (const kind of KINDS) await send([alert(`t-${kind}`, 1e9)]);
 await new Promise((r) => setTimeout(r, 8000));
 
-const rows = [];
-for (const kind of KINDS) {
+/** Produces `count` alerts for `tenant` at once; resolves with alerts/s and requests used. */
+async function burstOf(kind, tenant, count) {
   const r = receivers.get(kind);
-  const tenant = `t-${kind}`;
-  // Phase 1: a burst of BURST alerts (produced as fast as Kafka takes them).
-  const burst = Array.from({ length: BURST }, (_, i) => alert(tenant, i));
+  const burst = Array.from({ length: count }, (_, i) => alert(tenant, i));
   const before = r.requests.length;
   const t0 = Date.now();
   for (let i = 0; i < burst.length; i += 1000) await send(burst.slice(i, i + 1000));
@@ -248,12 +256,63 @@ for (const kind of KINDS) {
     if (burst.every((a) => got.has(a.alertId))) break;
     if (Date.now() - t0 > 300_000)
       throw new Error(
-        `${kind}: only ${burst.filter((a) => got.has(a.alertId)).length} of ${BURST} after 300 s\n${sinkErr.slice(-3000)}`,
+        `${kind}: only ${burst.filter((a) => got.has(a.alertId)).length} of ${count} after 300 s\n${sinkErr.slice(-3000)}`,
       );
     await new Promise((res) => setTimeout(res, 50));
   }
   const t1 = Math.max(...burst.map((a) => got.get(a.alertId)));
-  const requests = r.requests.length - before;
+  // The SIEM acknowledges before the sink records it: wait until the store caught up,
+  // so the next phase does not queue behind this burst's bookkeeping.
+  const alertsColl = db.db.collection("alerts");
+  while ((await alertsColl.countDocuments({ tenantId: tenant, deliveryState: "done" })) < count) {
+    await new Promise((res) => setTimeout(res, 250));
+  }
+  return { alertsPerSecond: Math.round(count / ((t1 - t0) / 1000)), requests: r.requests.length - before };
+}
+
+// Phase 0, without Kafka or the store: the adapters alone (Deliverer -> receiver), batched
+// vs maxEvents 1, ADAPTER_ALERTS alerts per kind. What the SIEM side costs per alert.
+const ADAPTER_ALERTS = Number(process.env.SINK_BENCH_ADAPTER_ALERTS ?? 3000);
+const quiet = siem.noopLogger;
+const adapterRows = [];
+for (const kind of KINDS) {
+  const row = { kind, alerts: ADAPTER_ALERTS };
+  for (const [label, extra] of [
+    ["batched", {}],
+    ["maxEvents=1", { maxEvents: 1 }],
+  ]) {
+    const { config } = siemConfigs.get(kind);
+    const destination = siem.createDestination(
+      siem.sealDestinationConfig({ kind, id: `adapter-${kind}`, ...config, ...extra }, box, {
+        allowInsecureHttp: true,
+      }),
+      { secretBox: box, logger: quiet, allowInsecureHttp: true },
+    );
+    const deliverer = new siem.Deliverer({ logger: quiet });
+    const alerts = Array.from({ length: ADAPTER_ALERTS }, (_, i) => alert(`adapter-${kind}`, i));
+    const t0 = performance.now();
+    const outcome = (await deliverer.deliver(alerts, [destination], new AbortController().signal)).get(
+      destination.id,
+    );
+    const ms = performance.now() - t0;
+    if (outcome?.status !== "delivered") throw new Error(`${kind} ${label}: ${JSON.stringify(outcome)}`);
+    row[`${label} alerts/s`] = Math.round(ADAPTER_ALERTS / (ms / 1000));
+    row[`${label} requests`] = outcome.attempts;
+  }
+  adapterRows.push(row);
+  console.error(JSON.stringify(row));
+}
+console.table(adapterRows);
+
+const rows = [];
+for (const kind of KINDS) {
+  const r = receivers.get(kind);
+  const tenant = `t-${kind}`;
+  // Baseline: maxEvents 1, one request per alert.
+  const base = BASELINE > 0 ? await burstOf(kind, `${tenant}-b1`, BASELINE) : undefined;
+  // Phase 1: a burst of BURST alerts (produced as fast as Kafka takes them).
+  const { alertsPerSecond, requests } = await burstOf(kind, tenant, BURST);
+  let got;
   // Phase 2: a steady RATE alerts/s for SECONDS; latency produce -> acknowledged.
   const steady = [];
   const producedAt = new Map();
@@ -282,7 +341,8 @@ for (const kind of KINDS) {
   rows.push({
     kind,
     burst: BURST,
-    "alerts/s": Math.round(BURST / ((t1 - t0) / 1000)),
+    "alerts/s": alertsPerSecond,
+    "alerts/s maxEvents=1": base?.alertsPerSecond ?? "-",
     "HEC/API requests": requests,
     "events/request": +(BURST / requests).toFixed(1),
     "steady rate/s": RATE,

@@ -28,6 +28,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import type { Consumer, Producer } from "kafkajs";
 import { repoRoot } from "../harness/infra.js";
 import { deleteTopics, eventually, infraEnv, uniqueId } from "../harness/names.js";
+import { pipelineEnv } from "../harness/pipeline.js";
 import { type RunningService, spawnService } from "../harness/services.js";
 
 const ISRG_X1 = "96bcec06264976f37460779acf28c5a7cfe8a3c0aae11a8ffcee05c0bddf08c6";
@@ -102,12 +103,7 @@ describe("domain-detector with all four detectors: entries -> alerts (25, 20, 29
     producer = kafka.producer();
     await producer.connect();
     service = spawnService("domain-detector", {
-      KAFKA_BROKERS: infra.kafkaBrokers.join(","),
-      MONGODB_URI: infra.mongoUri,
-      MONGODB_DB: dbName,
-      CTWATCH_TOPIC_PREFIX: prefix,
-      CTWATCH_GROUP_PREFIX: prefix,
-      CTWATCH_LOG_LEVEL: "warn",
+      ...pipelineEnv(infra, prefix, dbName),
       CTWATCH_DETECTORS: "new-subdomain,root-ca,caa,takeover",
       CTWATCH_DNS_SERVERS: dnsServer,
       CTWATCH_DNS_SWEEP_MS: "200",

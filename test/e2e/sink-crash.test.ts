@@ -3,8 +3,10 @@
  * ends delivered (none lost), and duplicates at the SIEM are bounded by what was in
  * flight (delivered but not yet recorded when the process died). Real sink processes,
  * real Kafka and MongoDB-wire server, strict Splunk HEC receiver.
+ *
+ * CTWATCH_KAFKA_SESSION_TIMEOUT_MS=6000 (the broker's minimum) lets the restarted
+ * sink take over the dead member's partitions after 6 s instead of the default 30 s.
  */
-import { writeFileSync } from "node:fs";
 import { SecretBox } from "@ctwatch/siem";
 import { SplunkHecReceiver } from "@ctwatch/siem-testkit";
 import {
@@ -21,7 +23,8 @@ import { newSubdomainAlert, produceAlerts, putDestination } from "./sink-support
 const KEY = Buffer.alloc(32, 5).toString("base64");
 const TOKEN = "crash-test-hec-token";
 const TENANTS = ["t1", "t2", "t3"];
-const PER_TENANT = 1_000;
+const PER_TENANT = 400;
+const KILL_AFTER = 300;
 
 describe("alert-sink killed with SIGKILL mid-delivery", () => {
   const prefix = uniqueId("sinkc");
@@ -38,18 +41,16 @@ describe("alert-sink killed with SIGKILL mid-delivery", () => {
     MONGODB_DB: dbName,
     CTWATCH_TOPIC_PREFIX: prefix,
     CTWATCH_GROUP_PREFIX: prefix,
-    CTWATCH_LOG_LEVEL: process.env.CTWATCH_TEST_LOG_LEVEL ?? "info",
+    CTWATCH_LOG_LEVEL: "info",
     CTWATCH_SECRET_KEYS: `k1:${KEY}`,
     CTWATCH_ALLOW_INSECURE_HTTP: "true",
     CTWATCH_REDELIVERY_INTERVAL_MS: "1000",
-    ...(process.env.H6_HOOK
-      ? { NODE_OPTIONS: "--require /tmp/h6/mongo-hook.cjs", H6_MONGO_LOG: `/tmp/h6/mongo-${Date.now()}.log` }
-      : {}),
+    CTWATCH_KAFKA_SESSION_TIMEOUT_MS: "6000",
   });
   const running = (s: RunningService) =>
     eventually(
       async () => (s.stderr().includes('"msg":"running"') ? true : undefined),
-      60_000,
+      30_000,
       "sink running",
     ).catch((err) => {
       throw new Error(`${(err as Error).message} (exit ${s.child.exitCode})\n${s.stderr().slice(-3000)}`);
@@ -97,72 +98,61 @@ describe("alert-sink killed with SIGKILL mid-delivery", () => {
       Array.from({ length: PER_TENANT }, (_, i) => newSubdomainAlert(t, i)),
     );
     await produceAlerts(infra.kafkaBrokers, `${prefix}.alerts.v1`, alerts);
-    await eventually(async () => (received.size >= 600 ? true : undefined), 60_000, "600 alerts delivered");
+    await eventually(
+      async () => (received.size >= KILL_AFTER ? true : undefined),
+      30_000,
+      `${KILL_AFTER} alerts delivered`,
+    );
     first.child.kill("SIGKILL");
     expect(await first.exited).toBeNull();
     const atKill = received.size;
+    const killedAt = Date.now();
 
-    const progress: string[] = [];
-    const t0 = Date.now();
-    const ticker = setInterval(() => progress.push(`${Date.now() - t0}:${received.size}`), 2000);
     const second = spawnService("alert-sink", env());
     sinks.push(second);
     await running(second);
-    await eventually(
-      async () => (alerts.every((a) => received.has(a.alertId)) ? true : undefined),
-      120_000,
-      "every alert delivered after the restart",
-    ).catch(async (err) => {
-      clearInterval(ticker);
+    // Progress every 2 s after the kill ("ms:delivered"), for the failure message.
+    const progress: string[] = [];
+    const ticker = setInterval(() => progress.push(`${Date.now() - killedAt}:${received.size}`), 2_000);
+    try {
+      await eventually(
+        async () => (alerts.every((a) => received.has(a.alertId)) ? true : undefined),
+        45_000,
+        "every alert delivered after the restart",
+      );
+    } catch (err) {
       const coll = db.db.collection("alerts");
-      const diag = {
-        stored: await coll.countDocuments({}),
-        done: await coll.countDocuments({ deliveryState: "done" }),
-        pending: await coll.countDocuments({ deliveryState: "pending" }),
-      };
-      const { Kafka } = await import("kafkajs");
-      const admin = new Kafka({ brokers: infra.kafkaBrokers, clientId: "diag" }).admin();
-      await admin.connect();
-      const committed = await admin.fetchOffsets({
-        groupId: `${prefix}.alert-sink`,
-        topics: [`${prefix}.alerts.v1`],
-      });
-      const ends = await admin.fetchTopicOffsets(`${prefix}.alerts.v1`);
-      const group = await admin.describeGroups([`${prefix}.alert-sink`]);
-      await admin.disconnect();
-      process.stderr.write(
-        `DIAG ${JSON.stringify({ diag, committed, ends, group: group.groups.map((g) => ({ state: g.state, members: g.members.map((m) => m.clientId + m.memberId) })) })}\n`,
-      );
-      if (process.env.CTWATCH_TEST_KEEP_LOGS) {
-        writeFileSync(`${process.env.CTWATCH_TEST_KEEP_LOGS}.1`, first.stderr());
-        writeFileSync(`${process.env.CTWATCH_TEST_KEEP_LOGS}.2`, second.stderr());
-      }
       throw new Error(
-        `progress ${progress.join(" ")}\n${(err as Error).message}: ${received.size} of ${alerts.length} (${atKill} at the kill)\n${second
-          .stderr()
-          .slice(-4000)
-          .replace(/.{1200}/g, (l) => `${l}\n`)}`,
+        `${(err as Error).message}: ${received.size} of ${alerts.length} (${atKill} at the kill); ` +
+          `stored ${await coll.countDocuments({})}, done ${await coll.countDocuments({ deliveryState: "done" })}; ` +
+          `progress ${progress.join(" ")}\n${second.stderr().slice(-3000)}`,
       );
-    });
-    clearInterval(ticker);
-    process.stderr.write(`progress ${progress.join(" ")}\n`);
-    await new Promise((r) => setTimeout(r, 2_000));
+    } finally {
+      clearInterval(ticker);
+    }
+    const recoveredMs = Date.now() - killedAt;
     const total = [...received.values()].reduce((a, b) => a + b, 0);
     const duplicates = total - received.size;
     process.stderr.write(
-      `kill -9 after ${atKill} of ${alerts.length} delivered: all delivered, ${duplicates} duplicates at the SIEM\n`,
+      `kill -9 after ${atKill} of ${alerts.length} delivered: all delivered ${recoveredMs} ms after the kill, ${duplicates} duplicates at the SIEM\n`,
     );
     expect(received.size).toBe(alerts.length);
-    // At most what the killed process had delivered but not yet recorded: one
-    // consumer batch per partition in flight (bounded by the 1 MiB fetch size).
-    expect(duplicates).toBeLessThanOrEqual(alerts.length - atKill + PER_TENANT);
-    const docs = await db.db.collection("alerts").find({}).toArray();
+    // At most what the killed process had in flight: the uncommitted consumer batches
+    // (one per partition, bounded by the 1 MiB fetch size), here at most every alert
+    // not yet recorded as delivered when it died.
+    expect(duplicates).toBeLessThanOrEqual(atKill);
+    // The SIEM acknowledged before the store recorded it: wait for the last marks.
+    const coll = db.db.collection("alerts");
+    await eventually(
+      async () =>
+        (await coll.countDocuments({ deliveryState: "done" })) === alerts.length ? true : undefined,
+      20_000,
+      "every alert marked delivered",
+    );
+    const docs = await coll.find({}).toArray();
     expect(docs).toHaveLength(alerts.length);
-    expect(
-      docs.every(
-        (d) => d.deliveryState === "done" && d.delivery[`${prefix}-${d.tenantId}`]?.status === "delivered",
-      ),
-    ).toBe(true);
+    expect(docs.every((d) => d.delivery[`${prefix}-${d.tenantId}`]?.status === "delivered")).toBe(true);
     expect(await new MongoParkedDeliveryStore(db.db).count({})).toBe(0);
-  }, 240_000);
+    expect(second.stderr()).not.toMatch(/TimeoutNegativeWarning/);
+  }, 120_000);
 });

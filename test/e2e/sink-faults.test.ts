@@ -4,9 +4,10 @@
  * faults: 401/403 (parked, DLQ, one email per incident), 413 (split), 429 + Retry-After
  * (honoured), 500 (retried), timeouts (retried), a destination down while alerts flow
  * (nothing lost, redelivered on recovery, another tenant not stalled), no secret in
- * any output. "Down for a minute" is CTWATCH_TEST_DOWN_MS (default 15 000 for CI;
+ * any output; then the replay command (a process) redelivers the parked alerts. "Down for a minute" is CTWATCH_TEST_DOWN_MS (default 15 000 for CI;
  * 60 000 reproduces the issue's minute).
  */
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -20,6 +21,7 @@ import {
   MongoTenantStore,
 } from "@ctwatch/store";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { repoRoot } from "../harness/infra.js";
 import { deleteTopics, eventually, infraEnv, uniqueId } from "../harness/names.js";
 import { type RunningService, spawnService } from "../harness/services.js";
 import {
@@ -360,5 +362,58 @@ describe("alert-sink process against failing SIEMs", () => {
 
   it("stops cleanly on SIGTERM", async () => {
     expect(await sink.stop()).toBe(0);
+  });
+
+  it("replay command: redelivers a destination's parked alerts once its token is fixed", async () => {
+    const destinations = new MongoDestinationStore(db.db);
+    const box = new SecretBox({ currentKeyId: "k1", keys: { k1: Buffer.from(KEY, "base64") } });
+    await putDestination(destinations, box, "auth", {
+      kind: "splunk-hec",
+      id: dest("auth"),
+      url: hec.auth?.url,
+      token: GOOD,
+    });
+    expect(await parked.count({ destinationId: dest("auth") })).toBe(10);
+    const replay = spawn(
+      process.execPath,
+      [
+        path.join(repoRoot, "services/alert-sink/dist/replay.js"),
+        "--tenant",
+        "auth",
+        "--destination",
+        dest("auth"),
+      ],
+      {
+        env: {
+          PATH: process.env.PATH ?? "",
+          MONGODB_URI: infra.mongoUri,
+          MONGODB_DB: dbName,
+          CTWATCH_SECRET_KEYS: `k1:${KEY}`,
+          CTWATCH_ALLOW_INSECURE_HTTP: "true",
+        },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    let out = "";
+    let err = "";
+    replay.stdout?.on("data", (d: Buffer) => {
+      out += d.toString();
+    });
+    replay.stderr?.on("data", (d: Buffer) => {
+      err += d.toString();
+    });
+    const code = await new Promise<number | null>((r) => replay.once("exit", r));
+    expect({ code, err }).toEqual({ code: 0, err: "" });
+    expect(JSON.parse(out)).toMatchObject({
+      destinationId: dest("auth"),
+      delivered: 10,
+      parked: 0,
+      remaining: 0,
+    });
+    const accepted = hec.auth?.events ?? [];
+    expect(new Set(alertIdsOf(accepted)).size).toBe(10);
+    const docs = await db.db.collection("alerts").find({ tenantId: "auth" }).toArray();
+    expect(docs.every((d) => d.delivery[dest("auth")].status === "delivered")).toBe(true);
+    expect(out + err).not.toContain(GOOD);
   });
 });

@@ -85,6 +85,9 @@ describe("OpenTelemetry across every hop", () => {
       (s) => s.service === "ctwatch-ct-tailer" && s.name.startsWith("publish "),
     );
     expect(publishEntries?.name).toBe(`publish ${prefix}.ct-entries.v1`);
+    // The trace starts at the tailer's round and passes through the sink's per-alert span.
+    expect(chain[chain.length - 1]?.name).toBe("ct.round");
+    expect(chain.some((s) => s.service === "ctwatch-alert-sink" && s.name === "sink.alert")).toBe(true);
     // MongoDB commands are traced too, and metrics went out over OTLP.
     expect(otlp.spans.some((s) => s.name.startsWith("mongodb.") && s.service === "ctwatch-alert-sink")).toBe(
       true,

@@ -135,12 +135,8 @@ describe("per-domain detector handlers against MongoDB and BIND9", () => {
     let caa: CaaDetector;
     let history: MongoCaaHistoryStore;
     let queue: MongoDnsCheckQueue;
-
-    beforeAll(async () => {
-      history = new MongoCaaHistoryStore(db.db);
-      queue = new MongoDnsCheckQueue(db.db);
-      await Promise.all([history.init(), queue.init()]);
-      caa = new CaaDetector(
+    const caaDetector = (pins?: () => Promise<PinIndex>) =>
+      new CaaDetector(
         { lookbackMs: 8 * HOUR, maxAgeMs: 24 * HOUR, maxInlineNames: 200, retryBaseMs: 1, maxAttempts: 3 },
         {
           index: async () => index,
@@ -148,11 +144,18 @@ describe("per-domain detector handlers against MongoDB and BIND9", () => {
           issuers: new CaaIssuerTable(),
           history,
           queue,
+          ...(pins ? { pins } : {}),
           publish,
           logger,
           metrics,
         },
       );
+
+    beforeAll(async () => {
+      history = new MongoCaaHistoryStore(db.db);
+      queue = new MongoDnsCheckQueue(db.db);
+      await Promise.all([history.init(), queue.init()]);
+      caa = caaDetector();
     });
 
     it.each<[string, string[], string | undefined]>([
@@ -185,20 +188,7 @@ describe("per-domain detector handlers against MongoDB and BIND9", () => {
     it("honours a tenant's CAA pin (query API watch_pins): the pinned issuer is not a mismatch", async () => {
       const pinStore = new MongoWatchPinStore(db.db);
       await pinStore.init();
-      const pinned = new CaaDetector(
-        { lookbackMs: 8 * HOUR, maxAgeMs: 24 * HOUR, maxInlineNames: 200, retryBaseMs: 1, maxAttempts: 3 },
-        {
-          index: async () => index,
-          resolver,
-          issuers: new CaaIssuerTable(),
-          history,
-          queue,
-          pins: async () => new PinIndex(await pinStore.list("caa-pin")),
-          publish,
-          logger,
-          metrics,
-        },
-      );
+      const pinned = caaDetector(async () => new PinIndex(await pinStore.list("caa-pin")));
       // Control: without a pin the deny-all record makes Let's Encrypt a mismatch.
       await pinned.handle([entry({ names: ["pin1.deny.test"] })]);
       expect(take()).toHaveLength(1);

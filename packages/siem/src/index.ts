@@ -76,7 +76,6 @@ export {
   toHecEvent,
 } from "./format-splunk.js";
 export type { FetchLike } from "./http.js";
-export { batchTraceContext, MAX_BATCH_LINKS, type SiemSpanInfo, tracedFetch } from "./traced-fetch.js";
 export { childLogger, type LogFields, type Logger, noopLogger } from "./logger.js";
 export {
   type EzMonitorRecord,
@@ -114,3 +113,4 @@ export { DATA_COLLECTOR_DEPRECATION_WARNING, DATA_COLLECTOR_RETIREMENT } from ".
 export { dataCollectorAuthorization, dataCollectorStringToSign, rfc1123 } from "./shared-key.js";
 export { type SigV4Credentials, type SigV4Request, type SigV4Scope, signSigV4, toAmzDate } from "./sigv4.js";
 export { connectionTestAlert, hintFor, TEST_EVENT_ID } from "./test-connection.js";
+export { batchTraceContext, MAX_BATCH_LINKS, type SiemSpanInfo, tracedFetch } from "./traced-fetch.js";

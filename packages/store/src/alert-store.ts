@@ -82,8 +82,9 @@ export interface AlertStore {
   upsert(alert: Alert): Promise<UpsertResult>;
   /**
    * `upsert` for many alerts with one round trip for the new ones (an unordered bulk
-   * insert); alerts already stored take the `upsert` path, in input order. Results are
-   * in input order. Same semantics as calling `upsert` for each in order.
+   * insert) and one for replays of stored alert IDs (an `_id` lookup); other known
+   * alerts take the `upsert` path, in input order. Results are in input order. Same
+   * semantics as calling `upsert` for each in order.
    */
   upsertMany(alerts: readonly Alert[]): Promise<UpsertResult[]>;
   /** Records per-destination outcomes and marks delivery done. Idempotent. */
@@ -221,8 +222,10 @@ export class MongoAlertStore implements AlertStore {
       for (const [dest, rec] of Object.entries(e.outcomes)) set[`delivery.${dest}`] = rec;
       return { updateOne: { filter: { _id: e.alertId }, update: { $set: set } } };
     });
-    for (let i = 0; i < ops.length; i += 1000) {
-      await this.coll.bulkWrite(ops.slice(i, i + 1000), { ordered: false });
+    // Chunks of 50: FerretDB 1.24 (SQLite) never answers an update command of 100 or
+    // more updates of existing documents (one pooled connection per update, 100 max).
+    for (let i = 0; i < ops.length; i += 50) {
+      await this.coll.bulkWrite(ops.slice(i, i + 50), { ordered: false });
     }
   }
 

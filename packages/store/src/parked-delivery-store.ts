@@ -95,8 +95,10 @@ export class MongoParkedDeliveryStore implements ParkedDeliveryStore {
         upsert: true,
       },
     }));
-    for (let i = 0; i < ops.length; i += 500) {
-      await this.coll.bulkWrite(ops.slice(i, i + 500), { ordered: false });
+    // Chunks of 50: FerretDB 1.24 (SQLite) never answers an update command of 100 or
+    // more updates of existing documents (one pooled connection per update, 100 max).
+    for (let i = 0; i < ops.length; i += 50) {
+      await this.coll.bulkWrite(ops.slice(i, i + 50), { ordered: false });
     }
   }
 

@@ -11,12 +11,13 @@ import type { Logger, Metrics, Stoppable } from "@ctwatch/runtime";
 import { Deliverer, type SecretBox } from "@ctwatch/siem";
 import type { AlertStore, DestinationStore, LeaseStore, ParkedDeliveryStore } from "@ctwatch/store";
 import type { Kafka } from "kafkajs";
-import type { DeliverySettings } from "./config.js";
 import { AlertTraces } from "./alert-traces.js";
+import type { DeliverySettings } from "./config.js";
 import { Redeliverer } from "./redeliverer.js";
 import { sinkHandler } from "./sink-handler.js";
 import { TenantDelivery } from "./tenant-delivery.js";
 import { TenantDestinations } from "./tenant-destinations.js";
+import { gatedAlertStore, gatedParkedStore, WriteGate } from "./write-gate.js";
 
 /** Settings of the sink (parsed config). */
 export interface AlertSinkSettings {
@@ -28,7 +29,7 @@ export interface AlertSinkSettings {
   destinationsRefreshMs: number;
   allowInsecureHttp: boolean;
   delivery: DeliverySettings;
-  redelivery: { intervalMs: number; batchSize: number };
+  redelivery: { intervalMs: number; batchSize: number; leaseMs?: number };
 }
 
 /** Collaborators of the sink. */
@@ -94,14 +95,18 @@ export async function startAlertSink(s: AlertSinkSettings, deps: AlertSinkDeps):
     s.allowInsecureHttp,
     (tenantId) => invalid.inc({ tenant: tenantId }),
   );
+  // One multi-document writer at a time (FerretDB deadlocks otherwise; see WriteGate).
+  const gate = new WriteGate();
+  const alerts = gatedAlertStore(deps.alerts, gate);
+  const parked = gatedParkedStore(deps.parked, gate);
   const traces = new AlertTraces();
   const deliverer = createDeliverer(s.delivery, deps.logger, deps.metrics, traces);
   const deadLetter = (records: Parameters<TypedProducer["send"]>[1]) =>
     deps.producer.send(s.topics.alertsDeadLetter, records);
   const delivery = new TenantDelivery({
     deliverer,
-    alerts: deps.alerts,
-    parked: deps.parked,
+    alerts,
+    parked,
     deadLetter: (records) => deadLetter(records),
     encode: codec.encode,
     ...(deps.incidents ? { incidents: deps.incidents } : {}),
@@ -110,8 +115,8 @@ export async function startAlertSink(s: AlertSinkSettings, deps: AlertSinkDeps):
   });
   const redeliverer = new Redeliverer(
     {
-      parked: deps.parked,
-      alerts: deps.alerts,
+      parked,
+      alerts,
       leases: deps.leases,
       delivery,
       deliverer,
@@ -124,7 +129,7 @@ export async function startAlertSink(s: AlertSinkSettings, deps: AlertSinkDeps):
     s.redelivery,
   );
   const handle = sinkHandler({
-    store: deps.alerts,
+    store: alerts,
     destinationsFor: (t) => destinations.forTenant(t),
     delivery,
     deadLetter: (records) => deadLetter(records),

@@ -110,6 +110,12 @@ export const configSpec = {
     3_600_000,
   ),
   CTWATCH_REDELIVERY_BATCH: int("parked alerts redelivered per step", 500, 1, 10_000),
+  CTWATCH_REDELIVERY_LEASE_MS: int(
+    "lease of one destination's redelivery, ms, renewed per step: a sink killed mid-redelivery holds it at most this long",
+    120_000,
+    5_000,
+    3_600_000,
+  ),
   CTWATCH_SMTP_URL: smtpUrl,
   CTWATCH_SMTP_FROM: emailAddress,
   CTWATCH_SMTP_TIMEOUT_MS: int("SMTP connection and socket timeout, ms", 15_000, 100, 300_000),
@@ -156,7 +162,7 @@ export interface AlertSinkConfig {
   allowInsecureHttp: boolean;
   printAlerts: boolean;
   delivery: DeliverySettings;
-  redelivery: { intervalMs: number; batchSize: number };
+  redelivery: { intervalMs: number; batchSize: number; leaseMs: number };
   email: EmailSettings | undefined;
   healthPort: number;
   logLevel: "debug" | "info" | "warn" | "error";
@@ -185,7 +191,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
       breakerOpenMs: c.CTWATCH_BREAKER_OPEN_MS,
       breakerMaxOpenMs: c.CTWATCH_BREAKER_MAX_OPEN_MS,
     },
-    redelivery: { intervalMs: c.CTWATCH_REDELIVERY_INTERVAL_MS, batchSize: c.CTWATCH_REDELIVERY_BATCH },
+    redelivery: {
+      intervalMs: c.CTWATCH_REDELIVERY_INTERVAL_MS,
+      batchSize: c.CTWATCH_REDELIVERY_BATCH,
+      leaseMs: c.CTWATCH_REDELIVERY_LEASE_MS,
+    },
     email: c.CTWATCH_SMTP_URL
       ? {
           smtpUrl: c.CTWATCH_SMTP_URL,

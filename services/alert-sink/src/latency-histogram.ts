@@ -25,8 +25,9 @@ export class LatencyHistogram {
   /** Records `count` observations of `seconds` (negative values count as 0). */
   observe(seconds: number, labels: Labels, count = 1): void {
     const v = Math.max(0, seconds);
+    // Every bucket is touched (by 0 when above it), so each series exists from the start.
     for (const le of LATENCY_BUCKETS_SECONDS) {
-      if (v <= le) this.#buckets.inc({ ...labels, le: String(le) }, count);
+      this.#buckets.inc({ ...labels, le: String(le) }, v <= le ? count : 0);
     }
     this.#buckets.inc({ ...labels, le: "+Inf" }, count);
     this.#sum.inc(labels, v * count);

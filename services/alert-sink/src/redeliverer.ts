@@ -31,6 +31,12 @@ export interface RedelivererSettings {
   intervalMs: number;
   /** Alerts loaded and delivered per step, 1 to 10 000. */
   batchSize: number;
+  /**
+   * How long a destination's redelivery lease lasts, ms; renewed before every step.
+   * A sink killed while redelivering blocks other instances at most this long.
+   * Default 120 000.
+   */
+  leaseMs?: number;
 }
 
 /** What one redelivery did. */
@@ -114,10 +120,12 @@ export class Redeliverer implements Stoppable {
       signal.throwIfAborted();
       if (this.#d.deliverer.breakerState(destinationId).state === "open") continue;
       const lease = `redeliver:${destinationId}`;
+      const leaseMs = this.#s.leaseMs ?? 120_000;
+      const acquire = () => this.#d.leases.tryAcquire(lease, this.#d.owner, leaseMs, this.#now());
       try {
-        if (!(await this.#d.leases.tryAcquire(lease, this.#d.owner, 5 * 60_000, this.#now()))) continue;
+        if (!(await acquire())) continue;
         try {
-          reports.push(await this.redeliver({ destinationId, dueOnly: true }, signal));
+          reports.push(await this.#redeliver({ destinationId, dueOnly: true }, signal, acquire));
         } finally {
           await this.#d.leases.release(lease, this.#d.owner);
         }
@@ -131,7 +139,16 @@ export class Redeliverer implements Stoppable {
   }
 
   /** Redelivers the selected parked alerts, oldest first, in steps of `batchSize`. */
-  async redeliver(sel: RedeliverySelection, signal: AbortSignal): Promise<RedeliveryReport> {
+  redeliver(sel: RedeliverySelection, signal: AbortSignal): Promise<RedeliveryReport> {
+    return this.#redeliver(sel, signal);
+  }
+
+  /** `redeliver`, renewing a held lease (`renew` resolves false once it is lost) before each step. */
+  async #redeliver(
+    sel: RedeliverySelection,
+    signal: AbortSignal,
+    renew?: () => Promise<boolean>,
+  ): Promise<RedeliveryReport> {
     const report: RedeliveryReport = {
       destinationId: sel.destinationId,
       delivered: 0,
@@ -148,6 +165,7 @@ export class Redeliverer implements Stoppable {
     const handled = new Set<string>();
     let parkedAgain = 0;
     while (seen < limit) {
+      if (renew && seen > 0 && !(await renew())) break;
       const page = await this.#d.parked.list({
         destinationId: sel.destinationId,
         ...(sel.tenantId !== undefined ? { tenantId: sel.tenantId } : {}),

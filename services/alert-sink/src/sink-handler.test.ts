@@ -112,11 +112,18 @@ describe("sink handler with a real HEC receiver", () => {
 
     // The token is fixed (new config): redelivery from the store.
     const good = setup(GOOD, { alerts: bad.alerts, parked: bad.parked });
+    const leaseCalls: string[] = [];
     const redeliverer = new Redeliverer(
       {
         parked: bad.parked,
         alerts: bad.alerts,
-        leases: grantingLeases,
+        leases: {
+          tryAcquire: async (name, owner, ttlMs) => {
+            leaseCalls.push(`acquire ${name} ${owner} ${ttlMs}`);
+            return grantingLeases.tryAcquire(name, owner, ttlMs, 0);
+          },
+          release: async (name, owner) => void leaseCalls.push(`release ${name} ${owner}`),
+        },
         delivery: good.delivery,
         deliverer: good.deliverer,
         destination: async () => good.destination,
@@ -124,9 +131,15 @@ describe("sink handler with a real HEC receiver", () => {
         metrics: new MetricsRegistry(),
         owner: "test",
       },
-      { intervalMs: 0, batchSize: 2 },
+      { intervalMs: 0, batchSize: 2, leaseMs: 7_000 },
     );
     const reports = await redeliverer.pass(new AbortController().signal);
+    // Steps of 2: the lease is taken, renewed before each later step (and the final
+    // empty page), then released.
+    expect(leaseCalls).toEqual([
+      ...Array.from({ length: 4 }, () => "acquire redeliver:acme-hec test 7000"),
+      "release redeliver:acme-hec test",
+    ]);
     expect(reports).toEqual([
       { destinationId: "acme-hec", delivered: 5, parked: 0, missing: 0, stoppedOnFailure: false },
     ]);
