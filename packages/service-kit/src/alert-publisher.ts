@@ -23,6 +23,8 @@ export function withEntrySources<R extends InRecord<CertificateEntry>>(
   return (records) => {
     const sources = new Map<string, Context>();
     for (const r of records) {
+      // Only traced records matter: with telemetry off this loop does no hashing.
+      if (!trace.getSpanContext(r.traceContext)) continue;
       const sha = r.value.certificate?.sha256;
       if (sha && sha.length > 0) {
         const k = hex(sha);

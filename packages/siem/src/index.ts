@@ -109,6 +109,7 @@ export {
   type SecretBoxOptions,
   scrubSecrets,
 } from "./secret-box.js";
+export { secretKeysVar } from "./secret-keys-var.js";
 export { DATA_COLLECTOR_DEPRECATION_WARNING, DATA_COLLECTOR_RETIREMENT } from "./sentinel-data-collector.js";
 export { dataCollectorAuthorization, dataCollectorStringToSign, rfc1123 } from "./shared-key.js";
 export { type SigV4Credentials, type SigV4Request, type SigV4Scope, signSigV4, toAmzDate } from "./sigv4.js";

@@ -1,8 +1,7 @@
-import { readFileSync } from "node:fs";
 import { type TopicNames, topicNames } from "@ctwatch/kafka";
 import { isEmailAddress, parseSmtpUrl } from "@ctwatch/notify";
 import { bool, hostPorts, int, oneOf, parseConfig, str, type VarSpec } from "@ctwatch/runtime";
-import { parseKeyMaterial, SecretBox } from "@ctwatch/siem";
+import { type SecretBox, secretKeysVar } from "@ctwatch/siem";
 
 const topicPrefix: VarSpec<string> = {
   doc: "prefix of Kafka topic names",
@@ -10,33 +9,6 @@ const topicPrefix: VarSpec<string> = {
   parse(raw) {
     topicNames(raw);
     return raw;
-  },
-};
-
-/**
- * Secret keys: `id:key[,id:key...]` (key = 64 hex digits or base64 of 32 bytes),
- * or `@/path/to/file` holding that text. The first key seals new secrets; the
- * others still open what they sealed (rotation: put the new key first).
- */
-export const secretKeys: VarSpec<SecretBox> = {
-  doc: "AES-256-GCM keys for stored SIEM credentials: id:key[,id:key] (first seals) or @/path/to/file",
-  secret: true,
-  parse(raw) {
-    const text = raw.startsWith("@") ? readFileSync(raw.slice(1), "utf8").trim() : raw;
-    const keys = new Map<string, Uint8Array>();
-    let current: string | undefined;
-    for (const part of text
-      .split(/[,\n]/)
-      .map((p) => p.trim())
-      .filter(Boolean)) {
-      const i = part.indexOf(":");
-      if (i <= 0) throw new Error("expected id:key pairs");
-      const id = part.slice(0, i);
-      keys.set(id, parseKeyMaterial(part.slice(i + 1)));
-      current ??= id;
-    }
-    if (!current) throw new Error("expected at least one id:key pair");
-    return new SecretBox({ currentKeyId: current, keys });
   },
 };
 
@@ -66,7 +38,7 @@ export const configSpec = {
   MONGODB_DB: str("database name", "ctwatch"),
   CTWATCH_TOPIC_PREFIX: topicPrefix,
   CTWATCH_GROUP_PREFIX: str("prefix of consumer group IDs", "ctwatch"),
-  CTWATCH_SECRET_KEYS: secretKeys,
+  CTWATCH_SECRET_KEYS: secretKeysVar,
   CTWATCH_DESTINATIONS_REFRESH_MS: int("how long destination settings are cached, ms", 10_000, 0, 3_600_000),
   CTWATCH_ALLOW_INSECURE_HTTP: bool("allow http:// SIEM endpoints (local receivers only)", false),
   CTWATCH_PRINT_ALERTS: bool("print each newly stored alert as one line on stdout", false),

@@ -1,6 +1,7 @@
 import { bool, ConfigError, int, oneOf, parseConfig, str } from "@ctwatch/runtime";
 import type { SecretBox } from "@ctwatch/siem";
-import { configSpec, type DeliverySettings, secretKeys } from "./config.js";
+import { secretKeysVar } from "@ctwatch/siem";
+import { configSpec, type DeliverySettings } from "./config.js";
 
 /** Arguments of the replay command. */
 export interface ReplayArgs {
@@ -72,7 +73,7 @@ export interface ReplayConfig {
 const replaySpec = {
   MONGODB_URI: configSpec.MONGODB_URI,
   MONGODB_DB: configSpec.MONGODB_DB,
-  CTWATCH_SECRET_KEYS: secretKeys,
+  CTWATCH_SECRET_KEYS: secretKeysVar,
   CTWATCH_ALLOW_INSECURE_HTTP: configSpec.CTWATCH_ALLOW_INSECURE_HTTP,
   CTWATCH_DELIVERY_MAX_ATTEMPTS: configSpec.CTWATCH_DELIVERY_MAX_ATTEMPTS,
   CTWATCH_REPLAY_RETRY_BUDGET_MS: int(

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { OperatorCredential, type Rate } from "@ctwatch/api";
 import { bool, ConfigError, int, oneOf, parseConfig, str, type VarSpec } from "@ctwatch/runtime";
-import { parseKeyMaterial, SecretBox } from "@ctwatch/siem";
+import { secretKeysVar } from "@ctwatch/siem";
 import type { WatchSettings } from "./alert-handlers.js";
 import type { ApiTls, QueryApiSettings } from "./query-api.js";
 
@@ -36,33 +36,6 @@ function pemFile(doc: string): VarSpec<Buffer | null> {
   };
 }
 
-/**
- * AES-256-GCM keys sealing SIEM credentials: `id:key[,id:key...]` (key = 64 hex
- * digits or base64 of 32 bytes) or `@/path/to/file`; the first key seals. The
- * same keys as the alert sink's (it opens what the API seals).
- */
-const secretKeys: VarSpec<SecretBox> = {
-  doc: "AES-256-GCM keys for stored SIEM credentials: id:key[,id:key] (first seals) or @/path/to/file; same as alert-sink's",
-  secret: true,
-  parse(raw) {
-    const text = raw.startsWith("@") ? readFileSync(raw.slice(1), "utf8").trim() : raw;
-    const keys = new Map<string, Uint8Array>();
-    let current: string | undefined;
-    for (const part of text
-      .split(/[,\n]/)
-      .map((p) => p.trim())
-      .filter(Boolean)) {
-      const i = part.indexOf(":");
-      if (i <= 0) throw new Error("expected id:key pairs");
-      const id = part.slice(0, i);
-      keys.set(id, parseKeyMaterial(part.slice(i + 1)));
-      current ??= id;
-    }
-    if (!current) throw new Error("expected at least one id:key pair");
-    return new SecretBox({ currentKeyId: current, keys });
-  },
-};
-
 /** Environment variables of query-api, with defaults and units. */
 export const configSpec = {
   MONGODB_URI: str("MongoDB connection string (mongodb://...)", undefined, { secret: true }),
@@ -74,7 +47,7 @@ export const configSpec = {
   CTWATCH_API_TLS_CLIENT_CA_FILE: pemFile(
     "CA certificates (PEM) client certificates must chain to: mutual TLS",
   ),
-  CTWATCH_SECRET_KEYS: secretKeys,
+  CTWATCH_SECRET_KEYS: secretKeysVar,
   CTWATCH_ALLOW_INSECURE_HTTP: bool("allow http:// SIEM endpoints (local receivers only)", false),
   CTWATCH_API_RATE_PER_SECOND: int("default per-tenant request rate, requests/s", 20, 1, 10_000),
   CTWATCH_API_RATE_BURST: int("default per-tenant burst, requests", 60, 1, 100_000),
