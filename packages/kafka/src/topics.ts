@@ -1,4 +1,4 @@
-import type { VarSpec } from "@ctwatch/runtime";
+import { retry, type VarSpec } from "@ctwatch/runtime";
 import type { Admin, Kafka } from "kafkajs";
 
 /** A topic the project owns: created by the project with explicit settings. */
@@ -71,6 +71,18 @@ export function defaultTopics(
  * partitions, so growing it is an operator's decision.
  */
 export async function ensureTopics(admin: Admin, specs: readonly TopicSpec[]): Promise<void> {
+  // Services start together: a topic another one is creating right now may already
+  // exist ("already exists") yet not be in the broker's metadata ("does not host
+  // this topic-partition"). Both settle within moments: start over, bounded.
+  await retry(() => ensureTopicsOnce(admin, specs), {
+    baseDelayMs: 100,
+    maxDelayMs: 2000,
+    budgetMs: 30_000,
+    classify: (err) => ({ retry: isCreationRace(err) }),
+  });
+}
+
+async function ensureTopicsOnce(admin: Admin, specs: readonly TopicSpec[]): Promise<void> {
   const existing = new Set(await admin.listTopics());
   const missing = specs.filter((s) => !existing.has(s.name));
   if (missing.length > 0) {
@@ -88,11 +100,13 @@ export async function ensureTopics(admin: Admin, specs: readonly TopicSpec[]): P
       })),
     });
   }
-  const present = specs.filter((s) => existing.has(s.name));
-  if (present.length === 0) return;
-  const meta = await admin.fetchTopicMetadata({ topics: present.map((s) => s.name) });
+  // Every topic must be in the metadata before producers and consumers use it
+  // (also those another service created concurrently: createTopics then returns
+  // without waiting for their leaders).
+  if (specs.length === 0) return;
+  const meta = await admin.fetchTopicMetadata({ topics: specs.map((s) => s.name) });
   for (const t of meta.topics) {
-    const spec = present.find((s) => s.name === t.name);
+    const spec = specs.find((s) => s.name === t.name);
     if (spec && t.partitions.length < spec.partitions) {
       throw new Error(
         `topic ${t.name} has ${t.partitions.length} partitions, configuration expects ${spec.partitions}; ` +
@@ -100,6 +114,15 @@ export async function ensureTopics(admin: Admin, specs: readonly TopicSpec[]): P
       );
     }
   }
+}
+
+const RACE_TYPES = new Set(["UNKNOWN_TOPIC_OR_PARTITION", "LEADER_NOT_AVAILABLE", "TOPIC_ALREADY_EXISTS"]);
+
+/** True for kafkajs errors a concurrent creation of the same topics causes (also inside an aggregate). */
+function isCreationRace(err: unknown): boolean {
+  const e = err as { type?: unknown; errors?: unknown } | null;
+  if (typeof e?.type === "string" && RACE_TYPES.has(e.type)) return true;
+  return Array.isArray(e?.errors) && e.errors.length > 0 && e.errors.every(isCreationRace);
 }
 
 /** Connects an admin client, ensures `specs`, disconnects. Every service calls it at start. */
