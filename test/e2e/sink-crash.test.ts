@@ -117,7 +117,8 @@ describe("alert-sink killed with SIGKILL mid-delivery", () => {
     try {
       await eventually(
         async () => (alerts.every((a) => received.has(a.alertId)) ? true : undefined),
-        45_000,
+        // Recovery is bound by FerretDB's per-document updates: 35-50 s here on 2 shared cores.
+        90_000,
         "every alert delivered after the restart",
       );
     } catch (err) {
@@ -142,11 +143,17 @@ describe("alert-sink killed with SIGKILL mid-delivery", () => {
     // not yet recorded as delivered when it died.
     expect(duplicates).toBeLessThanOrEqual(atKill);
     // The SIEM acknowledged before the store recorded it: wait for the last marks.
+    // On FerretDB each mark is an update of one document (~17 ms at this size), so
+    // a loaded machine needs tens of seconds for the remainder; the count is in the
+    // failure message.
     const coll = db.db.collection("alerts");
     await eventually(
-      async () =>
-        (await coll.countDocuments({ deliveryState: "done" })) === alerts.length ? true : undefined,
-      20_000,
+      async () => {
+        const done = await coll.countDocuments({ deliveryState: "done" });
+        if (done !== alerts.length) throw new Error(`${done} of ${alerts.length} marked`);
+        return true;
+      },
+      60_000,
       "every alert marked delivered",
     );
     const docs = await coll.find({}).toArray();
@@ -154,5 +161,5 @@ describe("alert-sink killed with SIGKILL mid-delivery", () => {
     expect(docs.every((d) => d.delivery[`${prefix}-${d.tenantId}`]?.status === "delivered")).toBe(true);
     expect(await new MongoParkedDeliveryStore(db.db).count({})).toBe(0);
     expect(second.stderr()).not.toMatch(/TimeoutNegativeWarning/);
-  }, 120_000);
+  }, 240_000);
 });
