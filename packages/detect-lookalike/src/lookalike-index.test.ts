@@ -151,6 +151,21 @@ describe("buildLookalikeIndex + match", () => {
     expect(techniques("appel.com", "initech")).toContain("transposition");
   });
 
+  it("reads a country code or company form glued to a distinctive brand as a combosquat", () => {
+    expect(techniques("paypaluk.com")).toContain("combosquat");
+    expect(techniques("hrpaypal.net")).toContain("combosquat");
+    expect(techniques("paypalgmbh.de")).toContain("combosquat"); // (paypalinc.com is a popular site)
+    expect(techniques("paypalcenter.com")).toContain("combosquat"); // American spelling is a word too
+    // Not inside a longer run, not for the brand's own suffix, not next to short brands.
+    const yt = buildLookalikeIndex([
+      { tenantId: "t", domain: "youtu.be" },
+      { tenantId: "t2", domain: "intel.com" },
+    ]);
+    expect(yt.match("youtube.se")).toEqual([]); // youtu + "be": its own suffix
+    expect(yt.match("intelli-hub.com")).toEqual([]); // intel + "li": brand under 6 letters
+    expect(index.match("paypalligentrip.com")).toEqual([]); // "li" + words is not an affix run
+  });
+
   it("never throws on bad input and returns []", () => {
     const bad = [
       "",

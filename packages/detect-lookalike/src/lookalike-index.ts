@@ -7,6 +7,7 @@ import {
   EVENT_SIMILAR_DOMAIN_DIFFERENT_TLD,
   type LookalikeMatch,
 } from "./lookalike-match.js";
+import { NAME_AFFIXES } from "./name-affixes.js";
 import { normalizeName } from "./normalize-name.js";
 import { parseWatchedDomain } from "./parse-watched-domain.js";
 import { PHISHING_KEYWORDS, STRONG_PHISHING_KEYWORDS } from "./phishing-keywords.js";
@@ -784,10 +785,24 @@ class LookalikeIndexImpl implements LookalikeIndex {
         if (COMMON_WORDS.has(core.slice(ts, te))) continue;
         // What is glued to the brand must read as words, keywords or a number
         // (paypal+deals, my+paypal+24), not as the rest of another word (hindise+xvideos).
-        if (!this.isWordRun(core.slice(ts, i)) || !this.isWordRun(core.slice(end, te))) continue;
+        if (!this.isAffixRun(core.slice(ts, i), b) || !this.isAffixRun(core.slice(end, te), b)) continue;
         this.hit(hits, id, ["combosquat"], 0.7, ucore === core ? b.label : ucore, b.skel);
       }
     }
+  }
+
+  /**
+   * What may be glued to a contained brand on one side: a run of words ({@link isWordRun}) or
+   * one country code or company form on its own (`hr`+instagram, airbnb+`inc`:
+   * {@link NAME_AFFIXES}). Inside a longer run a two-letter code would let almost anything
+   * read as words (intel+`li`+gent+rip); next to a short or hyphenated brand it completes
+   * other words (`ca`+t-online, intel+`li`); the brand's own suffix is target embedding's
+   * business (youtu+`be`).
+   */
+  private isAffixRun(s: string, b: Brand): boolean {
+    if (this.isWordRun(s)) return true;
+    if (!NAME_AFFIXES.has(s) || b.gluedTails.includes(s)) return false;
+    return s.length > 2 || (b.len >= 6 && !b.label.includes("-"));
   }
 
   /** Whether `s` is empty or splits into common words (3+ letters), keywords and digit runs. */
