@@ -59,6 +59,11 @@ function record(stats, tech, ok, long, example) {
   if (!ok && s.misses.length < 20000) s.misses.push(example);
 }
 
+// LOOKALIKE_DUMP=1: every positive and every Tranco alert with its techniques and score, for
+// analysis (.bench/lookalike/dump-positives.tsv, dump-alerts.tsv).
+const dump = process.env.LOOKALIKE_DUMP === "1";
+const dumpPos = [];
+const dumpNeg = [];
 /** Pairs (score of the brand's match or -1, 1 if the brand label has 5+ letters). */
 const positiveScores = [];
 
@@ -72,6 +77,11 @@ function evaluatePositive(stats, tech, name, brand) {
   const ok = ms.some((m) => m.tenantId === brand.tenantId);
   const best = ms.find((m) => m.tenantId === brand.tenantId);
   positiveScores.push(best === undefined ? -1 : best.score, brand.label.length >= 5 ? 1 : 0);
+  if (dump) {
+    dumpPos.push(
+      `${tech}\t${brand.domain}\t${best === undefined ? "-" : best.techniques.join("+")}\t${best?.score ?? -1}\t${best?.imitation ?? ""}\t${name}`,
+    );
+  }
   record(
     stats,
     tech,
@@ -232,6 +242,10 @@ for (const name of tranco) {
   const top = non13[0];
   const label = reviewed.get(`${name}\t${top.brand}`) ?? "unreviewed";
   negativeScores.push([Math.max(...non13.map((m) => m.score)), label]);
+  if (dump)
+    dumpNeg.push(
+      `${label}\t${top.brand}\t${top.techniques.join("+")}\t${top.score}\t${top.imitation}\t${name}`,
+    );
   count(byLabel.all, label);
   if (unseen) count(byLabel.heldOut, label);
   const tech = top.techniques[0];
@@ -361,6 +375,10 @@ for (const [src, stats] of [
   for (const [tech, s] of stats) for (const m of s.misses) misses.push(`${src}\t${tech}\t${m}`);
 }
 writeFileSync(join(CACHE, "misses.tsv"), `${misses.join("\n")}\n`);
+if (dump) {
+  writeFileSync(join(CACHE, "dump-positives.tsv"), `${dumpPos.join("\n")}\n`);
+  writeFileSync(join(CACHE, "dump-alerts.tsv"), `${dumpNeg.join("\n")}\n`);
+}
 console.log(
   `\n(details: ${join(".bench/lookalike", "false-positives.tsv")}, misses.tsv, definitional-13.tsv; positives ${((tPos - t0) / 1000).toFixed(1)} s, negatives ${((tEnd - tPos) / 1000).toFixed(1)} s)`,
 );

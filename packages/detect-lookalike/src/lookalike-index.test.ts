@@ -148,7 +148,8 @@ describe("buildLookalikeIndex + match", () => {
     expect(index.match("apples.com")).toEqual([]); // a word, not a typo of apple
     expect(index.match("apple-pie-recipes.com")).toEqual([]); // apple is a common word
     expect(techniques("apple-id-verify.com", "initech")).toContain("combosquat");
-    expect(techniques("appel.com", "initech")).toContain("transposition");
+    expect(techniques("aplpe.com", "initech")).toContain("transposition");
+    expect(index.match("appel.com")).toEqual([]); // French word (appel), not a typo of apple
   });
 
   it("reads a country code or company form glued to a distinctive brand as a combosquat", () => {
@@ -164,6 +165,19 @@ describe("buildLookalikeIndex + match", () => {
     expect(yt.match("youtube.se")).toEqual([]); // youtu + "be": its own suffix
     expect(yt.match("intelli-hub.com")).toEqual([]); // intel + "li": brand under 6 letters
     expect(index.match("paypalligentrip.com")).toEqual([]); // "li" + words is not an affix run
+  });
+
+  it("does not read a brand across word boundaries, nor report other languages' words as typos", () => {
+    const ix = buildLookalikeIndex([
+      { tenantId: "t", domain: "canva.com" },
+      { tenantId: "t", domain: "agoda.com" },
+      { tenantId: "t", domain: "snapchat.com" },
+    ]);
+    expect(ix.match("canvasandsocks.com")).toEqual([]); // canvas+and+socks
+    expect(ix.match("canvadeals.com").map((m) => m.techniques)).toEqual([["combosquat"]]);
+    expect(ix.match("snapchatsale.com")).toHaveLength(1); // the brand is itself words: kept
+    expect(ix.match("agora.com")).toEqual([]); // a Greek/Spanish/Portuguese word, not a typo
+    expect(ix.match("agods.com")).toHaveLength(1);
   });
 
   it("never throws on bad input and returns []", () => {

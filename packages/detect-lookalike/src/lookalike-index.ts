@@ -2,6 +2,7 @@ import { distance } from "fastest-levenshtein";
 import { parse } from "tldts";
 import { classifyEdit } from "./classify-edit.js";
 import { COMMON_WORDS } from "./common-words.js";
+import { FOREIGN_WORDS } from "./foreign-words.js";
 import {
   EVENT_SIMILAR_DOMAIN,
   EVENT_SIMILAR_DOMAIN_DIFFERENT_TLD,
@@ -71,7 +72,10 @@ export interface LookalikeIndexOptions {
    * neighbour, a bit flip, a vowel swap nor a glyph pair. Default 9.
    */
   readonly minGenericSubstitutionLength?: number;
-  /** Skip edit-distance matches whose label is a common English word (`stat` vs `state`). Default true. */
+  /**
+   * Skip edit-distance matches whose label is a common word: English (`stat` vs `state`) or
+   * of another large Latin-script language, accents stripped (`agora` vs `agoda`). Default true.
+   */
   readonly skipDictionaryWordTypos?: boolean;
   /**
    * Ignore what the registrable label of a popular site looks like (the registrable domains
@@ -147,6 +151,8 @@ interface Brand {
   readonly len: number;
   /** Whether the label is a common English word (`live`, `office`). */
   readonly word: boolean;
+  /** Whether the label splits into common words (`snapchat`, `microsoft`, `youtube`). */
+  readonly compound: boolean;
 }
 
 interface Tenant {
@@ -436,6 +442,7 @@ class LookalikeIndexImpl implements LookalikeIndex {
       skel: skeleton(w.unicodeLabel),
       len: codePointLength(w.unicodeLabel),
       word: COMMON_WORDS.has(w.label),
+      compound: splitsIntoWords(w.label),
     });
   }
 
@@ -704,6 +711,8 @@ class LookalikeIndexImpl implements LookalikeIndex {
   ): void {
     const b = this.brands[id] as Brand;
     if (b.len < this.minTypo) return;
+    // Checked here, once a candidate is found, not for every label: most labels have none.
+    if (this.skipWords && !idn && FOREIGN_WORDS.has(core)) return;
     const raw = !idn && !DIGIT_RE.test(core);
     const dRaw = idn ? 3 : typoDistance(core, b.label);
     if (dRaw === 1) {
@@ -786,6 +795,10 @@ class LookalikeIndexImpl implements LookalikeIndex {
         // What is glued to the brand must read as words, keywords or a number
         // (paypal+deals, my+paypal+24), not as the rest of another word (hindise+xvideos).
         if (!this.isAffixRun(core.slice(ts, i), b) || !this.isAffixRun(core.slice(end, te), b)) continue;
+        // The brand only by accident: the token also reads as words with one of them across
+        // the brand's edge (echo+for+besties holds "forbes"). Not for brands that are words
+        // themselves (snap+chat: snap+chats+ale would hide snapchatsale).
+        if (!b.compound && straddledByWords(core.slice(ts, te), i - ts, end - ts)) continue;
         this.hit(hits, id, ["combosquat"], 0.7, ucore === core ? b.label : ucore, b.skel);
       }
     }
@@ -1154,4 +1167,49 @@ function startsWith(list: readonly string[], prefix: readonly string[]): boolean
   if (prefix.length === 0 || list.length < prefix.length) return false;
   for (let i = 0; i < prefix.length; i++) if (list[i] !== prefix[i]) return false;
   return true;
+}
+
+const DIGITS_ONLY_RE = /^[0-9]+$/;
+
+/** Whether `label` splits wholly into common words (3+ letters) and digit runs. */
+export function splitsIntoWords(label: string): boolean {
+  return straddledByWords(label, -1, -1, true);
+}
+
+/**
+ * Whether `token` splits wholly into common words (3+ letters) and digit runs in a way where
+ * a word crosses position `start` or `end` (the edges of a brand inside it): then the brand
+ * is read across word boundaries, not as a unit. Bounded: tokens over 63 characters, words
+ * over 20.
+ */
+export function straddledByWords(token: string, start: number, end: number, whole = false): boolean {
+  const n = token.length;
+  if (n > 63) return false;
+  // from[p]: token[0..p) splits into words; to[p]: token[p..n) does.
+  const from = new Uint8Array(n + 1);
+  const to = new Uint8Array(n + 1);
+  from[0] = 1;
+  to[n] = 1;
+  const isPiece = (a: number, b: number): boolean => {
+    const w = token.slice(a, b);
+    return COMMON_WORDS.has(w) || DIGITS_ONLY_RE.test(w);
+  };
+  for (let a = 0; a < n; a++) {
+    if (from[a] === 0) continue;
+    for (let b = a + 1; b <= n && b - a <= 20; b++) if (isPiece(a, b)) from[b] = 1;
+  }
+  for (let b = n; b > 0; b--) {
+    if (to[b] === 0) continue;
+    for (let a = b - 1; a >= 0 && b - a <= 20; a--) if (isPiece(a, b)) to[a] = 1;
+  }
+  if (to[0] === 0) return false;
+  if (whole) return true;
+  for (const edge of [start, end]) {
+    if (edge <= 0 || edge >= n) continue;
+    for (let a = Math.max(0, edge - 19); a < edge; a++) {
+      if (from[a] === 0) continue;
+      for (let b = edge + 1; b <= n && b - a <= 20; b++) if (to[b] === 1 && isPiece(a, b)) return true;
+    }
+  }
+  return false;
 }
