@@ -285,11 +285,15 @@ describe("lookalike-detector configuration errors", () => {
       MONGODB_URI: "mongodb://x",
       CTWATCH_LOOKALIKE_PRESET: "paranoid",
       CTWATCH_LOOKALIKE_MAX_BRANDS: "0",
+      CTWATCH_LOOKALIKE_MIN_SCORE: "1.5",
     });
     expect(await s.exited).toBe(2);
     expect(s.stderr()).toMatch(/CTWATCH_LOOKALIKE_PRESET="paranoid" is invalid/);
     expect(s.stderr()).toMatch(
       /CTWATCH_LOOKALIKE_MAX_BRANDS="0" is invalid: expected an integer between 1 and 1000000/,
+    );
+    expect(s.stderr()).toMatch(
+      /CTWATCH_LOOKALIKE_MIN_SCORE="1.5" is invalid: expected a number between 0 and 1/,
     );
   });
 });

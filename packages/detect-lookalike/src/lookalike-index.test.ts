@@ -180,6 +180,26 @@ describe("buildLookalikeIndex + match", () => {
     expect(ix.match("agods.com")).toHaveLength(1);
   });
 
+  it("treats a brand that is a place name like a word: combosquats need a strong keyword", () => {
+    const ix = buildLookalikeIndex([{ tenantId: "t", domain: "canada.ca" }]);
+    expect(ix.match("aircanadacargo.com")).toEqual([]);
+    expect(ix.match("shopping-canada.com")).toEqual([]);
+    expect(ix.match("canada-login.com").map((m) => m.techniques)).toEqual([["combosquat"]]);
+    expect(ix.match("canadq.ca")).toHaveLength(1); // typos still count
+  });
+
+  it("minScore drops matches scored below it, and refuses values outside [0, 1]", () => {
+    const all = buildLookalikeIndex([{ tenantId: "t", domain: "paypal.com" }]);
+    const strict = buildLookalikeIndex([{ tenantId: "t", domain: "paypal.com" }], { minScore: 0.8 });
+    const typo = all.match("paypak.com");
+    expect(typo).toHaveLength(1);
+    expect(typo[0]?.score).toBeLessThan(0.8);
+    expect(strict.match("paypak.com")).toEqual([]);
+    expect(strict.match("paypa1.com")).toHaveLength(1); // homoglyph, 0.95
+    expect(() => buildLookalikeIndex([], { minScore: 1.5 })).toThrow(RangeError);
+    expect(() => buildLookalikeIndex([], { minScore: Number.NaN })).toThrow(RangeError);
+  });
+
   it("never throws on bad input and returns []", () => {
     const bad = [
       "",

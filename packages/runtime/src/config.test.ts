@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
-import { bool, ConfigError, hostPorts, int, oneOf, parseConfig, str, url } from "./config.js";
+import { bool, ConfigError, decimal, hostPorts, int, oneOf, parseConfig, str, url } from "./config.js";
 
 const specs = {
   KAFKA_BROKERS: hostPorts("Kafka bootstrap servers"),
@@ -9,6 +9,20 @@ const specs = {
   TOKEN: str("api token", undefined, { secret: true }),
   LOG_URL: url("log URL", "http://127.0.0.1:8080/"),
 };
+
+describe("decimal", () => {
+  const spec = { MIN_SCORE: decimal("minimum score", 0, 0, 1) };
+  it("parses decimals within bounds and applies the default", () => {
+    expect(parseConfig({ MIN_SCORE: "0.8" }, spec).MIN_SCORE).toBe(0.8);
+    expect(parseConfig({ MIN_SCORE: "1" }, spec).MIN_SCORE).toBe(1);
+    expect(parseConfig({}, spec).MIN_SCORE).toBe(0);
+  });
+  it("refuses what is not a plain number or out of bounds", () => {
+    for (const bad of ["1.5", "-0.1", "0.8x", "1e-3", "NaN", ".5"]) {
+      expect(() => parseConfig({ MIN_SCORE: bad }, spec)).toThrow(ConfigError);
+    }
+  });
+});
 
 describe("parseConfig", () => {
   it("applies defaults and parses values", () => {

@@ -103,6 +103,20 @@ export function int(doc: string, def: number | undefined, min: number, max: numb
   };
 }
 
+/** A decimal number within [min, max] (`0.8`, `1`, `-2.5`). */
+export function decimal(doc: string, def: number | undefined, min: number, max: number): VarSpec<number> {
+  return {
+    doc,
+    default: def,
+    parse(raw) {
+      if (!/^-?\d+(\.\d+)?$/.test(raw)) throw new Error(`expected a number between ${min} and ${max}`);
+      const n = Number(raw);
+      if (n < min || n > max) throw new Error(`expected a number between ${min} and ${max}`);
+      return n;
+    },
+  };
+}
+
 /** `true`/`false`/`1`/`0`/`yes`/`no`. */
 export function bool(doc: string, def?: boolean): VarSpec<boolean> {
   return {

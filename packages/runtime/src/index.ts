@@ -1,6 +1,7 @@
 export {
   bool,
   ConfigError,
+  decimal,
   describeConfig,
   hostPorts,
   int,

@@ -1,5 +1,5 @@
 import { type TopicNames, topicNames } from "@ctwatch/kafka";
-import { bool, hostPorts, int, oneOf, parseConfig, str } from "@ctwatch/runtime";
+import { bool, decimal, hostPorts, int, oneOf, parseConfig, str } from "@ctwatch/runtime";
 
 /** Environment variables of the lookalike detector, with defaults and units. */
 export const configSpec = {
@@ -14,6 +14,12 @@ export const configSpec = {
     "detection preset: balanced (every technique) or precise (fewer, more specific alerts)",
     ["balanced", "precise"] as const,
     "balanced",
+  ),
+  CTWATCH_LOOKALIKE_MIN_SCORE: decimal(
+    "alerts scored below this are not raised (0-1; 0.8 keeps about 0.01% of popular names alerting, at ~60% recall)",
+    0,
+    0,
+    1,
   ),
   CTWATCH_LOOKALIKE_MAX_BRANDS: int(
     "most brand watch items indexed (bounds build time and memory, about 2 KB per brand)",
@@ -48,6 +54,8 @@ export interface LookalikeDetectorConfig {
   watchlistRefreshMs: number;
   fromBeginning: boolean;
   preset: "balanced" | "precise";
+  /** Minimum alert score, 0-1 (0 = every match). */
+  minScore: number;
   maxBrands: number;
   seenIssuances: number;
   maxEvidence: number;
@@ -67,6 +75,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): L
     watchlistRefreshMs: c.CTWATCH_WATCHLIST_REFRESH_MS,
     fromBeginning: c.CTWATCH_FROM_BEGINNING,
     preset: c.CTWATCH_LOOKALIKE_PRESET,
+    minScore: c.CTWATCH_LOOKALIKE_MIN_SCORE,
     maxBrands: c.CTWATCH_LOOKALIKE_MAX_BRANDS,
     seenIssuances: c.CTWATCH_LOOKALIKE_SEEN_CACHE,
     maxEvidence: c.CTWATCH_LOOKALIKE_MAX_EVIDENCE,

@@ -31,6 +31,8 @@ export interface LookalikeDetectorSettings {
   watchlistRefreshMs: number;
   fromBeginning: boolean;
   preset: keyof typeof LOOKALIKE_PRESETS;
+  /** Minimum alert score, 0-1 (`LookalikeIndexOptions.minScore`). Default 0. */
+  minScore?: number;
   maxBrands: number;
   seenIssuances: number;
   maxEvidence: number;
@@ -63,7 +65,7 @@ export async function startLookalikeDetector(
     store: deps.watchlist,
     refreshMs: s.watchlistRefreshMs,
     maxBrands: s.maxBrands,
-    indexOptions: LOOKALIKE_PRESETS[s.preset],
+    indexOptions: { ...LOOKALIKE_PRESETS[s.preset], minScore: s.minScore ?? 0 },
     logger: deps.logger,
     metrics: deps.metrics,
   });

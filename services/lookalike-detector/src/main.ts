@@ -28,7 +28,12 @@ await runMain({
         index: detector.indexReady(),
       }));
       await detector.ready;
-      logger.info("running", { group: cfg.groupId, preset: cfg.preset, healthPort: health.port });
+      logger.info("running", {
+        group: cfg.groupId,
+        preset: cfg.preset,
+        minScore: cfg.minScore,
+        healthPort: health.port,
+      });
       await aborted(signal);
     } finally {
       await life.stopAll();
