@@ -180,6 +180,23 @@ describe("buildLookalikeIndex + match", () => {
     expect(ix.match("agods.com")).toHaveLength(1);
   });
 
+  it("finds the brand glued to its own suffix, for word brands and 5-letter brands too", () => {
+    const ix = buildLookalikeIndex([
+      { tenantId: "t", domain: "apple.com" },
+      { tenantId: "t", domain: "avito.ru" },
+      { tenantId: "t", domain: "live.com" },
+    ]);
+    expect(ix.match("applecom.net").map((m) => m.techniques)).toEqual([["target-embedding"]]);
+    expect(ix.match("avitoru.com").map((m) => m.techniques)).toEqual([["target-embedding"]]);
+    expect(ix.match("livecom.net")).toEqual([]); // a short word brand: a company name
+  });
+
+  it("reports a changed trailing number of a numbered brand (bet325 for bet365)", () => {
+    const ix = buildLookalikeIndex([{ tenantId: "t", domain: "bet365.com" }]);
+    expect(ix.match("bet325.com")).toHaveLength(1);
+    expect(ix.match("bet366.com")).toHaveLength(1);
+  });
+
   it("treats a brand that is a place name like a word: combosquats need a strong keyword", () => {
     const ix = buildLookalikeIndex([{ tenantId: "t", domain: "canada.ca" }]);
     expect(ix.match("aircanadacargo.com")).toEqual([]);
