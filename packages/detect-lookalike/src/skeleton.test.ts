@@ -30,6 +30,8 @@ describe("skeleton", () => {
 
   it("looseSkeleton merges weaker ASCII lookalike classes", () => {
     expect(looseSkeleton(skeleton("qooqle"))).toBe(looseSkeleton(skeleton("google")));
+    expect(looseSkeleton(skeleton("annazon"))).toBe(looseSkeleton(skeleton("amazon"))); // nn ~ m
+    expect(looseSkeleton(skeleton("annazon"))).not.toBe(looseSkeleton(skeleton("amazzon")));
     expect(looseSkeleton("amazon")).toBe(looseSkeleton("anazon"));
     expect(looseSkeleton("paypal")).toBe("paypal");
   });

@@ -81,6 +81,12 @@ export function looseSkeleton(strictSkeleton: string): string {
   let out = "";
   for (let i = 0; i < strictSkeleton.length; i++) {
     const c = strictSkeleton[i] as string;
+    // "nn" reads as "m" (annazon): one letter of the m/n/r class, like "m" itself.
+    if (c === "n" && strictSkeleton[i + 1] === "n") {
+      out += "r";
+      i++;
+      continue;
+    }
     out += LOOSE_FOLD[c] ?? c;
   }
   return out;
