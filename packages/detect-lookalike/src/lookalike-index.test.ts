@@ -191,6 +191,11 @@ describe("buildLookalikeIndex + match", () => {
     expect(ix.match("livecom.net")).toEqual([]); // a short word brand: a company name
   });
 
+  it("keeps a loose homoglyph that was rejected as a typo (arazon: r ~ m)", () => {
+    const ix = buildLookalikeIndex([{ tenantId: "t", domain: "amazon.it" }]);
+    expect(ix.match("arazon.it").map((m) => m.techniques)).toEqual([["homoglyph"]]);
+  });
+
   it("reports a changed trailing number of a numbered brand (bet325 for bet365)", () => {
     const ix = buildLookalikeIndex([{ tenantId: "t", domain: "bet365.com" }]);
     expect(ix.match("bet325.com")).toHaveLength(1);

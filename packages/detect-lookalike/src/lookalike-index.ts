@@ -638,7 +638,9 @@ class LookalikeIndexImpl implements LookalikeIndex {
       const loose = this.looseMap.get(looseSkeleton(sk));
       if (loose !== undefined) {
         for (const id of loose) {
-          if (this.stamp[id] === gen) continue;
+          // Not the stamp: a typo candidate rejected above (arazon ~ amazon, a generic
+          // one-letter change) may still be a loose homoglyph (r ~ m).
+          if (hits.has(id) || (this.stamp[id] === gen && this.labelMap.get(core)?.includes(id))) continue;
           this.stamp[id] = gen;
           this.hit(hits, id, homoglyph, 0.75, ucore, sk);
         }
