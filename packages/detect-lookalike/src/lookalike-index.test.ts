@@ -222,6 +222,16 @@ describe("buildLookalikeIndex + match", () => {
     expect(() => buildLookalikeIndex([], { minScore: Number.NaN })).toThrow(RangeError);
   });
 
+  it("ownedBy tells whether a name is the tenant's own (brand, owned, allowlisted, subdomains)", () => {
+    expect(index.ownedBy("acme", "paypal.com")).toBe(true);
+    expect(index.ownedBy("acme", "*.login.paypal-corp-sso.com")).toBe(true);
+    expect(index.ownedBy("acme", "PAYPAL-PARTNER.NET")).toBe(true);
+    expect(index.ownedBy("acme", "google.com")).toBe(false);
+    expect(index.ownedBy("globex", "paypal-corp-sso.com")).toBe(false);
+    expect(index.ownedBy("nobody", "paypal.com")).toBe(false);
+    expect(index.ownedBy("acme", "bad..name")).toBe(false);
+  });
+
   it("never throws on bad input and returns []", () => {
     const bad = [
       "",

@@ -106,6 +106,12 @@ export interface LookalikeIndex {
    * invalid punycode, IPs, unknown suffixes) return []. A leading `*.` is stripped.
    */
   match(name: string): LookalikeMatch[];
+  /**
+   * Whether `name` is the tenant's: one of its brand domains, owned or allowlisted names, or
+   * a subdomain of one (the names `match` never reports for that tenant). Never throws;
+   * invalid names and unknown tenants give false. A leading `*.` is stripped.
+   */
+  ownedBy(tenantId: string, name: string): boolean;
   /** Number of distinct (tenant, brand domain) entries. */
   readonly brandCount: number;
   /** Number of tenants. */
@@ -365,6 +371,8 @@ class LookalikeIndexImpl implements LookalikeIndex {
   private issueList: readonly WatchlistIssue[] = [];
   /** Build-time only: tenant ID -> tenant number, and (tenant, domain) pairs seen. */
   private readonly tenantIndex = new Map<string, number>();
+  /** Tenant ID -> tenant, for `ownedBy` (filled by `prepare`). */
+  private readonly tenantById = new Map<string, Tenant>();
   private readonly seen = new Set<string>();
   private readonly scratch = new Set<string>();
 
@@ -462,6 +470,7 @@ class LookalikeIndexImpl implements LookalikeIndex {
     this.issueList = issues;
     this.seen.clear();
     this.tenantIndex.clear();
+    for (const t of this.tenants) this.tenantById.set(t.id, t);
     this.gluedSuffixes = new Set(this.brands.flatMap((b) => b.gluedTails));
     this.gluedSuffixEnds = indexByEdge([...this.gluedSuffixes], (k) => k.slice(-2));
     this.stamp = new Int32Array(this.brands.length);
@@ -544,6 +553,13 @@ class LookalikeIndexImpl implements LookalikeIndex {
 
   get issues(): readonly WatchlistIssue[] {
     return this.issueList;
+  }
+
+  ownedBy(tenantId: string, input: string): boolean {
+    const tenant = this.tenantById.get(tenantId);
+    if (tenant === undefined) return false;
+    const norm = normalizeName(input);
+    return norm.ok && this.isOwned(tenant, norm.name.ascii);
   }
 
   match(input: string): LookalikeMatch[] {

@@ -21,6 +21,10 @@ export const configSpec = {
     0,
     1,
   ),
+  CTWATCH_LOOKALIKE_TRUST_CO_CERTIFIED: bool(
+    "drop a tenant's matches in a certificate that also certifies one of its own names (false where CDNs share certificates between customers)",
+    true,
+  ),
   CTWATCH_LOOKALIKE_MAX_BRANDS: int(
     "most brand watch items indexed (bounds build time and memory, about 2 KB per brand)",
     100_000,
@@ -56,6 +60,8 @@ export interface LookalikeDetectorConfig {
   preset: "balanced" | "precise";
   /** Minimum alert score, 0-1 (0 = every match). */
   minScore: number;
+  /** Matches in a certificate that also certifies the tenant's own name are dropped. */
+  trustCoCertified: boolean;
   maxBrands: number;
   seenIssuances: number;
   maxEvidence: number;
@@ -76,6 +82,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): L
     fromBeginning: c.CTWATCH_FROM_BEGINNING,
     preset: c.CTWATCH_LOOKALIKE_PRESET,
     minScore: c.CTWATCH_LOOKALIKE_MIN_SCORE,
+    trustCoCertified: c.CTWATCH_LOOKALIKE_TRUST_CO_CERTIFIED,
     maxBrands: c.CTWATCH_LOOKALIKE_MAX_BRANDS,
     seenIssuances: c.CTWATCH_LOOKALIKE_SEEN_CACHE,
     maxEvidence: c.CTWATCH_LOOKALIKE_MAX_EVIDENCE,

@@ -33,6 +33,8 @@ export interface LookalikeDetectorSettings {
   preset: keyof typeof LOOKALIKE_PRESETS;
   /** Minimum alert score, 0-1 (`LookalikeIndexOptions.minScore`). Default 0. */
   minScore?: number;
+  /** See `LookalikeHandlerDeps.trustCoCertified`. Default true. */
+  trustCoCertified?: boolean;
   maxBrands: number;
   seenIssuances: number;
   maxEvidence: number;
@@ -77,6 +79,7 @@ export async function startLookalikeDetector(
     metrics: deps.metrics,
     seenIssuances: s.seenIssuances,
     maxEvidence: s.maxEvidence,
+    trustCoCertified: s.trustCoCertified,
   });
   let consumer: RunningConsumer;
   try {

@@ -57,7 +57,9 @@ const index = buildLookalikeIndex([
   { tenantId: "globex", domain: "paypal.com" },
 ]);
 
-function setup(opts: { idx?: LookalikeIndex; maxEvidence?: number; failPublish?: number } = {}) {
+function setup(
+  opts: { idx?: LookalikeIndex; maxEvidence?: number; failPublish?: number; trustCoCertified?: boolean } = {},
+) {
   const published: Alert[][] = [];
   let failures = opts.failPublish ?? 0;
   const metrics = new MetricsRegistry();
@@ -74,6 +76,7 @@ function setup(opts: { idx?: LookalikeIndex; maxEvidence?: number; failPublish?:
     metrics,
     seenIssuances: 1000,
     maxEvidence: opts.maxEvidence ?? 50,
+    trustCoCertified: opts.trustCoCertified,
     now: () => 1_700_000_000_000,
   });
   return { handle, published, metrics, all: () => published.flat() };
@@ -82,15 +85,11 @@ function setup(opts: { idx?: LookalikeIndex; maxEvidence?: number; failPublish?:
 describe("lookalikeHandler", () => {
   it("emits one explained alert per (tenant, registrable domain) of a certificate", async () => {
     const { handle, all } = setup();
-    await handle(
-      records([entry(["www.paypa1.com", "login.paypa1.com", "paypa1.com", "unrelated.org", "paypal.de"], 1)]),
-    );
+    await handle(records([entry(["www.paypa1.com", "login.paypa1.com", "paypa1.com", "unrelated.org"], 1)]));
     const alerts = all();
     expect(alerts.map((a) => [a.tenantId, a.eventId, a.subjectDomain, a.dedupKey])).toEqual([
       ["acme", 12, "paypa1.com", "lookalike|paypa1.com"],
       ["globex", 12, "paypa1.com", "lookalike|paypa1.com"],
-      // paypal.de is acme's own domain, not globex's.
-      ["globex", 13, "paypal.de", "lookalike|paypal.de"],
     ]);
     const a = alerts[0] as Alert;
     expect(a.summary).toBe("A similar domain has been found.");
@@ -112,6 +111,24 @@ describe("lookalikeHandler", () => {
     expect(d.matchedNames).toEqual(["www.paypa1.com", "login.paypa1.com", "paypa1.com"]);
     expect(d.score).toBeGreaterThan(0.9);
     expect(d.reason).toMatch(/imitates paypal\.com by homoglyph/);
+  });
+
+  it("drops a tenant's matches in a certificate that also certifies one of its own names", async () => {
+    const { handle, all, metrics } = setup();
+    // paypal.de is acme's own domain: this certificate is acme's, paypa1.com with it.
+    await handle(records([entry(["paypa1.com", "paypal.de"], 9)]));
+    expect(all().map((a) => [a.tenantId, a.eventId, a.subjectDomain])).toEqual([
+      ["globex", 12, "paypa1.com"],
+      ["globex", 13, "paypal.de"],
+    ]);
+    expect(metrics.value("ctwatch_lookalike_suppressed_total", { reason: "co-certified-owned" })).toBe(1);
+    const off = setup({ trustCoCertified: false });
+    await off.handle(records([entry(["paypa1.com", "paypal.de"], 10)]));
+    expect(off.all().map((a) => [a.tenantId, a.eventId, a.subjectDomain])).toEqual([
+      ["acme", 12, "paypa1.com"],
+      ["globex", 12, "paypa1.com"],
+      ["globex", 13, "paypal.de"],
+    ]);
   });
 
   it("raises event 13 with the seed texts for the brand label under another suffix, CN included", async () => {

@@ -37,6 +37,14 @@ export interface LookalikeHandlerDeps {
    * Tracked in an LRU of `seenIssuances` domains too.
    */
   maxEvidence: number;
+  /**
+   * Drop a tenant's matches in a certificate that also certifies one of that tenant's own
+   * names (brand domain, owned or allowlisted name, or a subdomain): the CA validated that
+   * one subscriber controls both, so the lookalike is the tenant's own (Google's
+   * certificates list googletagservices.com next to google.com). Default true. The caveat:
+   * a CDN that puts several customers on one certificate makes them co-certified too.
+   */
+  trustCoCertified?: boolean;
   /** Clock for `detected_at_ms`; default Date.now. */
   now?: () => number;
   /** Monotonic clock for the match-time metric, ms; default performance.now. */
@@ -85,6 +93,7 @@ export function lookalikeHandler(deps: LookalikeHandlerDeps) {
   const seen = new BoundedLru<string, true>(deps.seenIssuances);
   const evidence = new BoundedLru<string, number>(deps.seenIssuances);
   const m = handlerMetrics(deps.metrics);
+  const trustCoCertified = deps.trustCoCertified ?? true;
 
   return async (records: readonly InRecord<CertificateEntry>[]): Promise<void> => {
     const index = await deps.index();
@@ -96,7 +105,8 @@ export function lookalikeHandler(deps: LookalikeHandlerDeps) {
     for (const r of records) {
       const entry = r.value;
       const groups = new Map<string, Group>();
-      for (const name of certificateNames(entry)) {
+      const certNames = certificateNames(entry);
+      for (const name of certNames) {
         names++;
         let matches: LookalikeMatch[];
         try {
@@ -123,6 +133,11 @@ export function lookalikeHandler(deps: LookalikeHandlerDeps) {
         entry.issuanceKey.length > 0 ? entry.issuanceKey : (entry.certificate?.sha256 ?? new Uint8Array()),
       );
       for (const [domainKey, group] of groups) {
+        const tenantId = group.best.tenantId;
+        if (trustCoCertified && certNames.some((n) => index.ownedBy(tenantId, n))) {
+          m.suppressed.inc({ reason: "co-certified-owned" });
+          continue;
+        }
         const key = `${domainKey}\u0000${issuance}`;
         if (seen.has(key) || pending.has(key)) {
           m.suppressed.inc({ reason: "same-issuance" });
