@@ -34,6 +34,7 @@ export {
   encodePageToken,
   filterFingerprint,
   intProp,
+  keysetPage,
   MAX_PAGE_TOKEN_LENGTH,
   strProp,
 } from "./page-token.js";

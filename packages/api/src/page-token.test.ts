@@ -1,6 +1,13 @@
 import { describe, expect, it } from "@jest/globals";
 import { ApiError } from "./api-error.js";
-import { decodePageToken, encodePageToken, filterFingerprint, intProp, strProp } from "./page-token.js";
+import {
+  decodePageToken,
+  encodePageToken,
+  filterFingerprint,
+  intProp,
+  keysetPage,
+  strProp,
+} from "./page-token.js";
 
 describe("page tokens", () => {
   const parse = (p: Record<string, unknown>) => {
@@ -28,5 +35,16 @@ describe("page tokens", () => {
     expect(filterFingerprint({ a: [1, 2] })).toBe(filterFingerprint({ a: [1, 2] }));
     expect(filterFingerprint({ a: [1, 2] })).not.toBe(filterFingerprint({ a: [2, 1] }));
     expect(filterFingerprint({ t: 5n })).toBe(filterFingerprint({ t: "5" }));
+  });
+});
+
+describe("keysetPage", () => {
+  it("returns the first `size` records and a token for the last only when one more was fetched", () => {
+    const pos = (r: { id: string }) => ({ id: r.id });
+    const more = keysetPage([{ id: "a" }, { id: "b" }, { id: "c" }], 2, "fp", pos);
+    expect(more.page.map((r) => r.id)).toEqual(["a", "b"]);
+    expect(decodePageToken(more.nextPageToken, "fp", (p) => strProp(p, "id"))).toBe("b");
+    expect(keysetPage([{ id: "a" }, { id: "b" }], 2, "fp", pos).nextPageToken).toBe("");
+    expect(keysetPage([], 2, "fp", pos)).toEqual({ page: [], nextPageToken: "" });
   });
 });

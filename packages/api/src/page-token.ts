@@ -25,6 +25,26 @@ export function encodePageToken(
 }
 
 /**
+ * One page of a keyset query that fetched `size + 1` records: the first `size`, and the
+ * token of the last of them when there was one more (else ""). `position` gives the
+ * keyset position of a record.
+ */
+export function keysetPage<R>(
+  recs: readonly R[],
+  size: number,
+  fingerprint: string,
+  position: (last: R) => Readonly<Record<string, string | number>>,
+): { page: R[]; nextPageToken: string } {
+  const page = recs.slice(0, size);
+  const last = page[page.length - 1];
+  return {
+    page,
+    nextPageToken:
+      recs.length > size && last !== undefined ? encodePageToken(fingerprint, position(last)) : "",
+  };
+}
+
+/**
  * Decodes a token from {@link encodePageToken}: the position, checked by
  * `parse` (which throws or returns undefined for a bad shape). Throws `ApiError`
  * "invalid-argument" on field `field` for a malformed token or one issued for

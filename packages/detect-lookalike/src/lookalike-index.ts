@@ -655,9 +655,9 @@ class LookalikeIndexImpl implements LookalikeIndex {
       if (loose !== undefined) {
         for (const id of loose) {
           // Not the stamp: a typo candidate rejected above (arazon ~ amazon, a generic
-          // one-letter change) may still be a loose homoglyph (r ~ m).
-          if (hits.has(id) || (this.stamp[id] === gen && this.labelMap.get(core)?.includes(id))) continue;
-          this.stamp[id] = gen;
+          // one-letter change) may still be a loose homoglyph (r ~ m). The brand's own
+          // domain is dropped later with the other owned names.
+          if (hits.has(id)) continue;
           this.hit(hits, id, homoglyph, 0.75, ucore, sk);
         }
       }
@@ -1203,7 +1203,7 @@ const DIGITS_ONLY_RE = /^[0-9]+$/;
 
 /** Whether `label` splits wholly into common words (3+ letters) and digit runs. */
 export function splitsIntoWords(label: string): boolean {
-  return straddledByWords(label, -1, -1, true);
+  return label.length <= 63 && wordBreaks(label).to[0] === 1;
 }
 
 /**
@@ -1212,34 +1212,41 @@ export function splitsIntoWords(label: string): boolean {
  * is read across word boundaries, not as a unit. Bounded: tokens over 63 characters, words
  * over 20.
  */
-export function straddledByWords(token: string, start: number, end: number, whole = false): boolean {
+export function straddledByWords(token: string, start: number, end: number): boolean {
   const n = token.length;
   if (n > 63) return false;
-  // from[p]: token[0..p) splits into words; to[p]: token[p..n) does.
-  const from = new Uint8Array(n + 1);
-  const to = new Uint8Array(n + 1);
-  from[0] = 1;
-  to[n] = 1;
-  const isPiece = (a: number, b: number): boolean => {
-    const w = token.slice(a, b);
-    return COMMON_WORDS.has(w) || DIGITS_ONLY_RE.test(w);
-  };
-  for (let a = 0; a < n; a++) {
-    if (from[a] === 0) continue;
-    for (let b = a + 1; b <= n && b - a <= 20; b++) if (isPiece(a, b)) from[b] = 1;
-  }
-  for (let b = n; b > 0; b--) {
-    if (to[b] === 0) continue;
-    for (let a = b - 1; a >= 0 && b - a <= 20; a--) if (isPiece(a, b)) to[a] = 1;
-  }
+  const { from, to } = wordBreaks(token);
   if (to[0] === 0) return false;
-  if (whole) return true;
   for (const edge of [start, end]) {
     if (edge <= 0 || edge >= n) continue;
     for (let a = Math.max(0, edge - 19); a < edge; a++) {
       if (from[a] === 0) continue;
-      for (let b = edge + 1; b <= n && b - a <= 20; b++) if (to[b] === 1 && isPiece(a, b)) return true;
+      for (let b = edge + 1; b <= n && b - a <= 20; b++)
+        if (to[b] === 1 && isWordPiece(token, a, b)) return true;
     }
   }
   return false;
+}
+
+function isWordPiece(token: string, a: number, b: number): boolean {
+  const w = token.slice(a, b);
+  return COMMON_WORDS.has(w) || DIGITS_ONLY_RE.test(w);
+}
+
+/** from[p]: token[0..p) splits into words (and digit runs); to[p]: token[p..) does. */
+function wordBreaks(token: string): { from: Uint8Array; to: Uint8Array } {
+  const n = token.length;
+  const from = new Uint8Array(n + 1);
+  const to = new Uint8Array(n + 1);
+  from[0] = 1;
+  to[n] = 1;
+  for (let a = 0; a < n; a++) {
+    if (from[a] === 0) continue;
+    for (let b = a + 1; b <= n && b - a <= 20; b++) if (isWordPiece(token, a, b)) from[b] = 1;
+  }
+  for (let b = n; b > 0; b--) {
+    if (to[b] === 0) continue;
+    for (let a = b - 1; a >= 0 && b - a <= 20; a--) if (isWordPiece(token, a, b)) to[a] = 1;
+  }
+  return { from, to };
 }

@@ -41,6 +41,23 @@ function merge(...layers: Array<LogSettingsPatch | undefined>): LogSettingsPatch
   return out;
 }
 
+/** What a log is before settings: from the log list, a hand-added log or CTWATCH_LOG_URL. */
+interface LogBase {
+  logId: string;
+  name: string;
+  api: TailedLog["api"];
+  url: string;
+  key: TailedLog["key"];
+  origin?: string;
+}
+
+/** A log with its own settings and default start layered on: undefined when it is disabled. */
+type BuildLog = (
+  base: LogBase,
+  own: LogSettingsPatch | undefined,
+  defaultStart: StartPosition,
+) => TailedLog | undefined;
+
 /**
  * Builds the tailed logs (pure): listed logs selected by state and temporal interval, minus
  * `exclude`, within `only`; plus the logs added by hand (which win over a list entry of the same log
@@ -55,18 +72,7 @@ export function buildCatalog(inp: CatalogInputs): Catalog {
   const skip = (l: { logId: string; url: string }, list: string[] | undefined) =>
     list?.includes(l.logId) || list?.includes(l.url);
 
-  const build = (
-    base: {
-      logId: string;
-      name: string;
-      api: TailedLog["api"];
-      url: string;
-      key: TailedLog["key"];
-      origin?: string;
-    },
-    own: LogSettingsPatch | undefined,
-    defaultStart: StartPosition,
-  ): TailedLog | undefined => {
+  const build: BuildLog = (base, own, defaultStart) => {
     const s = merge(
       inp.envDefaults,
       file?.defaults,
@@ -126,18 +132,7 @@ export function buildCatalog(inp: CatalogInputs): Catalog {
 
 function fromListEntry(
   l: LogListEntry,
-  build: (
-    base: {
-      logId: string;
-      name: string;
-      api: TailedLog["api"];
-      url: string;
-      key: TailedLog["key"];
-      origin?: string;
-    },
-    own: LogSettingsPatch | undefined,
-    start: StartPosition,
-  ) => TailedLog | undefined,
+  build: BuildLog,
   start: StartPosition,
   problems: string[],
 ): TailedLog | undefined {

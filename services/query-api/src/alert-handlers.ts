@@ -4,11 +4,11 @@ import {
   alertId,
   allowedName,
   decodePageToken,
-  encodePageToken,
   eventId,
   filterFingerprint,
   fromApiAlertState,
   intProp,
+  keysetPage,
   list,
   optionalTimeMs,
   pageSize,
@@ -96,13 +96,8 @@ export function alertHandlers(
         limit: size + 1,
         maxTimeMs: ctx.remainingMs() ?? 0,
       });
-      const pageDocs = docs.slice(0, size);
-      const last = pageDocs[pageDocs.length - 1];
-      return {
-        alerts: pageDocs.map(toAlertRecord),
-        nextPageToken:
-          docs.length > size && last ? encodePageToken(fp, { t: last.firstSeenAtMs, id: last._id }) : "",
-      };
+      const { page, nextPageToken } = keysetPage(docs, size, fp, (d) => ({ t: d.firstSeenAtMs, id: d._id }));
+      return { alerts: page.map(toAlertRecord), nextPageToken };
     },
 
     async getAlert(req, ctx) {

@@ -1,9 +1,9 @@
 import {
   ApiError,
   decodePageToken,
-  encodePageToken,
   filterFingerprint,
   intProp,
+  keysetPage,
   optionalTimeMs,
   ownedDomain,
   pageSize,
@@ -52,13 +52,8 @@ export function inventoryHandlers(
         limit: size + 1,
         maxTimeMs: ctx.remainingMs() ?? 0,
       });
-      const page = recs.slice(0, size);
-      const last = page[page.length - 1];
-      return {
-        subdomains: page.map(toSubdomain),
-        nextPageToken:
-          recs.length > size && last ? encodePageToken(fp, { t: last.firstSeenAtMs, n: last.name }) : "",
-      };
+      const { page, nextPageToken } = keysetPage(recs, size, fp, (r) => ({ t: r.firstSeenAtMs, n: r.name }));
+      return { subdomains: page.map(toSubdomain), nextPageToken };
     },
 
     async searchCertificates(req, ctx) {
@@ -85,15 +80,11 @@ export function inventoryHandlers(
         limit: size + 1,
         maxTimeMs: ctx.remainingMs() ?? 0,
       });
-      const page = recs.slice(0, size);
-      const last = page[page.length - 1];
-      return {
-        certificates: page.map(toCertificateRecord),
-        nextPageToken:
-          recs.length > size && last
-            ? encodePageToken(fp, { t: last.firstSeenAtMs, k: last.issuanceKey })
-            : "",
-      };
+      const { page, nextPageToken } = keysetPage(recs, size, fp, (r) => ({
+        t: r.firstSeenAtMs,
+        k: r.issuanceKey,
+      }));
+      return { certificates: page.map(toCertificateRecord), nextPageToken };
     },
   };
 }

@@ -4,9 +4,9 @@ import {
   actorOf,
   decodePageToken,
   email,
-  encodePageToken,
   fromApiScope,
   hashTokenSecret,
+  keysetPage,
   list,
   newTokenId,
   newTokenSecret,
@@ -112,12 +112,8 @@ export function tenantHandlers(
         ? decodePageToken(req.pageToken, "tenants", (p) => strProp(p, "a"))
         : undefined;
       const recs = await tenants.list(after, size + 1);
-      const page = recs.slice(0, size);
-      const last = page[page.length - 1];
-      return {
-        tenants: page.map(toTenant),
-        nextPageToken: recs.length > size && last ? encodePageToken("tenants", { a: last.tenantId }) : "",
-      };
+      const { page, nextPageToken } = keysetPage(recs, size, "tenants", (r) => ({ a: r.tenantId }));
+      return { tenants: page.map(toTenant), nextPageToken };
     },
 
     async updateTenant(req, ctx) {

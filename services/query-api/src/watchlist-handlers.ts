@@ -1,9 +1,9 @@
 import {
   ApiError,
   decodePageToken,
-  encodePageToken,
   filterFingerprint,
   fromApiWatchKind,
+  keysetPage,
   list,
   type ParsedWatchEntry,
   pageSize,
@@ -75,15 +75,12 @@ export function watchlistHandlers(
           })
         : undefined;
       const entries = await view.page(ctx.auth.tenantId, kinds, after, size + 1);
-      const pageEntries = entries.slice(0, size);
-      const last = pageEntries[pageEntries.length - 1];
-      return {
-        entries: pageEntries.map(toWatchlistEntry),
-        nextPageToken:
-          entries.length > size && last
-            ? encodePageToken(fp, { k: last.kind, d: last.domain, v: last.value })
-            : "",
-      };
+      const { page, nextPageToken } = keysetPage(entries, size, fp, (e) => ({
+        k: e.kind,
+        d: e.domain,
+        v: e.value,
+      }));
+      return { entries: page.map(toWatchlistEntry), nextPageToken };
     },
 
     async addWatchlistEntries(req, ctx) {
