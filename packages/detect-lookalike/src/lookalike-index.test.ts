@@ -210,6 +210,21 @@ describe("buildLookalikeIndex + match", () => {
     expect(ix.match("canadq.ca")).toHaveLength(1); // typos still count
   });
 
+  it("asks a frequent-word brand for a strong keyword, a rarer word brand for any keyword", () => {
+    const ix = buildLookalikeIndex([
+      { tenantId: "t", domain: "office.com" }, // Zipf 5.4 in English
+      { tenantId: "t2", domain: "discord.com" }, // Zipf 3.5
+    ]);
+    expect(ix.match("office-portal.com")).toEqual([]); // portal: not a strong keyword
+    expect(ix.match("office-login.com").map((m) => m.techniques)).toEqual([["combosquat"]]);
+    expect(ix.match("discord-portal.com").map((m) => m.techniques)).toEqual([["combosquat"]]);
+    expect(ix.match("discordsupport.com").map((m) => m.techniques)).toEqual([["combosquat"]]);
+    expect(ix.match("discord-stories.com")).toEqual([]); // still a word: no bare-token combosquat
+    // A number glued to a word brand counts when a keyword token stands next to it.
+    expect(ix.match("office365-login.com").map((m) => m.techniques)).toEqual([["combosquat"]]);
+    expect(ix.match("office365.com")).toEqual([]);
+  });
+
   it("minScore drops matches scored below it, and refuses values outside [0, 1]", () => {
     const all = buildLookalikeIndex([{ tenantId: "t", domain: "paypal.com" }]);
     const strict = buildLookalikeIndex([{ tenantId: "t", domain: "paypal.com" }], { minScore: 0.8 });

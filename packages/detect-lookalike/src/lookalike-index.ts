@@ -3,6 +3,7 @@ import { parse } from "tldts";
 import { classifyEdit } from "./classify-edit.js";
 import { COMMON_WORDS } from "./common-words.js";
 import { FOREIGN_WORDS } from "./foreign-words.js";
+import { FREQUENT_ENGLISH_WORDS } from "./frequent-words.js";
 import {
   EVENT_SIMILAR_DOMAIN,
   EVENT_SIMILAR_DOMAIN_DIFFERENT_TLD,
@@ -166,7 +167,18 @@ interface Brand {
   readonly word: boolean;
   /** Whether the label splits into common words (`snapchat`, `microsoft`, `youtube`). */
   readonly compound: boolean;
+  /**
+   * Keywords that make `brand+keyword` a combosquat: the strong ones for a frequent English
+   * word or a place (`office`, `line`, `canada`), every keyword for any other brand, a rarer
+   * word included (`discord-support`, `adobe-portal`).
+   */
+  readonly comboKeywords: ReadonlySet<string>;
+  /** Whether only strong keywords make a combosquat (see `comboKeywords`). */
+  readonly strongOnly: boolean;
 }
+
+/** A token of letters ending in a short number (`office365`): the letters, then the digits. */
+const NUMBERED_TOKEN = /^(.*[a-z])([0-9]{1,4})$/;
 
 interface Tenant {
   readonly id: string;
@@ -443,6 +455,9 @@ class LookalikeIndexImpl implements LookalikeIndex {
     this.seen.add(key);
     const w = parsed.value;
     const suffixLabels = w.suffix.split(".");
+    const place = isPlaceName(w.label);
+    const word = COMMON_WORDS.has(w.label) || place;
+    const strongOnly = place || (word && FREQUENT_ENGLISH_WORDS.has(w.label));
     this.brands.push({
       tenant: t,
       tenantId,
@@ -460,8 +475,10 @@ class LookalikeIndexImpl implements LookalikeIndex {
       ],
       skel: skeleton(w.unicodeLabel),
       len: codePointLength(w.unicodeLabel),
-      word: COMMON_WORDS.has(w.label) || isPlaceName(w.label),
+      word,
       compound: splitsIntoWords(w.label),
+      comboKeywords: strongOnly ? this.strongKeywords : this.keywords,
+      strongOnly,
     });
   }
 
@@ -903,6 +920,7 @@ class LookalikeIndexImpl implements LookalikeIndex {
         for (let j = i; j < tokens.length && j < i + 3; j++) {
           const piece = j === i ? (tokens[i] as string) : tokens.slice(i, j + 1).join("-");
           if (piece.length < this.minCombo || (i === 0 && j === tokens.length - 1)) continue;
+          if (j === i) this.matchNumberedToken(piece, tokens, i, hits);
           const ids = this.skelMap.get(skeleton(piece));
           if (ids === undefined) continue;
           for (const id of ids) {
@@ -911,8 +929,7 @@ class LookalikeIndexImpl implements LookalikeIndex {
             const homo = piece !== b.label;
             const rest = tokens.slice(j + 1);
             // A keyword among the other tokens (the brand itself may be a keyword: "live").
-            const kw = b.word ? this.strongKeywords : this.keywords;
-            const hasKeyword = tokens.some((tok, k) => (k < i || k > j) && kw.has(tok));
+            const hasKeyword = tokens.some((tok, k) => (k < i || k > j) && b.comboKeywords.has(tok));
             if (startsWith(rest, b.suffixLabels)) {
               this.hit(
                 hits,
@@ -933,6 +950,31 @@ class LookalikeIndexImpl implements LookalikeIndex {
     }
     if (!isCore) this.matchSubdomainLabel(label, labelIdx, labels, hits);
     for (const part of tokens ?? [label]) this.matchGlued(part, isCore, hits);
+  }
+
+  /**
+   * A hyphen token that is a brand with a number appended, next to a keyword token
+   * (`office365-login`, `binance2-support`): what the glued-digit rule leaves out for word
+   * brands, with the keyword as the evidence.
+   */
+  private matchNumberedToken(
+    piece: string,
+    tokens: readonly string[],
+    i: number,
+    hits: Map<number, Hit>,
+  ): void {
+    const m = NUMBERED_TOKEN.exec(piece);
+    if (m === null || (m[1] as string).length < this.minCombo) return;
+    const base = m[1] as string;
+    const ids = this.skelMap.get(skeleton(base));
+    if (ids === undefined) return;
+    for (const id of ids) {
+      const b = this.brands[id] as Brand;
+      if (b.len < this.minCombo) continue;
+      if (!tokens.some((tok, k) => k !== i && b.comboKeywords.has(tok))) continue;
+      const t: Technique[] = base !== b.label ? ["combosquat", "homoglyph"] : ["combosquat"];
+      this.hit(hits, id, t, 0.85, piece, b.skel);
+    }
   }
 
   /** A whole subdomain label equal to a brand (`paypal.com.evil.net`, `paypal.evil.net`). */
@@ -1001,8 +1043,8 @@ class LookalikeIndexImpl implements LookalikeIndex {
           if (b.len < this.minCombo) continue;
           // A digit run alone only counts in the registrable label, for brands that are not words.
           if (s === 0 && digitsOnly && (!isCore || b.word || b.len < this.minTypo)) continue;
-          // A brand that is a common word needs a strong keyword right next to it.
-          if (b.word && !this.gluedStrong(token, s, e)) continue;
+          // A brand that is a frequent word needs a strong keyword right next to it.
+          if (b.strongOnly && !this.gluedStrong(token, s, e)) continue;
           const t: Technique[] = piece !== b.label ? ["combosquat", "homoglyph"] : ["combosquat"];
           this.hit(hits, id, t, isCore ? 0.8 : 0.7, piece, b.skel);
         }
