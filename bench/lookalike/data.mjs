@@ -55,6 +55,17 @@ export function loadCrux() {
   return JSON.parse(readFileSync(needCache("crux-1m.json"), "utf8")).list;
 }
 
+/**
+ * MetaMask's crypto phishing blocklist (npm eth-phishing-detect 1.2.0, `src/config.json`
+ * `blacklist`, licence "DBAD"): real phishing domains, lowercased and deduplicated.
+ */
+export function loadMetamaskBlocklist() {
+  const config = JSON.parse(
+    readFileSync(needCache("pkgs/eth-phishing-detect-1.2.0/package/src/config.json"), "utf8"),
+  );
+  return [...new Set(config.blacklist.map((d) => d.trim().toLowerCase()))];
+}
+
 /** Alexa top-1000 (2023-05-11 snapshot) from the same package: the brand list. */
 export function loadAlexa() {
   return JSON.parse(readFileSync(needCache("alexa-1000.json"), "utf8")).list;

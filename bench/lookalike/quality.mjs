@@ -10,6 +10,7 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { CACHE, DIST, hashOrder, loadCrux, loadCtNames, loadTranco, rng, selectBrands } from "./data.mjs";
 import { brandPositives, COMBO_WORDS, idnGlyphsByAscii, SWAP_SUFFIXES } from "./fuzzers.mjs";
+import { realPhishingReport } from "./real-phishing.mjs";
 
 const lib = await import(DIST);
 const { buildLookalikeIndex, parseWatchedDomain, normalizeName, CONFUSABLE_PROTOTYPES, PHISHING_KEYWORDS } =
@@ -379,6 +380,7 @@ if (dump) {
   writeFileSync(join(CACHE, "dump-positives.tsv"), `${dumpPos.join("\n")}\n`);
   writeFileSync(join(CACHE, "dump-alerts.tsv"), `${dumpNeg.join("\n")}\n`);
 }
+for (const line of realPhishingReport(lib, options)) console.log(line);
 console.log(
   `\n(details: ${join(".bench/lookalike", "false-positives.tsv")}, misses.tsv, definitional-13.tsv; positives ${((tPos - t0) / 1000).toFixed(1)} s, negatives ${((tEnd - tPos) / 1000).toFixed(1)} s)`,
 );

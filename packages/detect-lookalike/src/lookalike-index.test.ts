@@ -202,6 +202,38 @@ describe("buildLookalikeIndex + match", () => {
     expect(ix.match("bet366.com")).toHaveLength(1);
   });
 
+  it("finds two edits in long labels only with longLabelMinLength (every pair of positions)", () => {
+    const brand = [{ tenantId: "t", domain: "myetherwallet.com" }];
+    const off = buildLookalikeIndex(brand);
+    // (The popular-site filter off: its Bloom filter holds qyetherwallzet.com by chance.)
+    const on = buildLookalikeIndex(brand, { longLabelMinLength: 12, exemptPopularDomains: false });
+    expect(off.match("myefherwallett.com")).toEqual([]);
+    // Two deletions from the query at every pair of positions (the hashes are built from
+    // prefix hashes, not strings): substitutions and insertions anywhere in the label.
+    const label = "myetherwallet";
+    let found = 0;
+    let tried = 0;
+    for (let i = 0; i < label.length; i++) {
+      for (let k = i + 1; k < label.length; k++) {
+        const typo = `${label.slice(0, i)}q${label.slice(i + 1, k)}z${label.slice(k)}`;
+        tried++;
+        if (on.match(`${typo}.com`).some((m) => m.techniques.includes("edit-distance-2"))) found++;
+      }
+    }
+    expect(found).toBe(tried);
+  });
+
+  it("counts a long distinctive brand inside a label whatever is glued to it (minAnyGlueBrandLength)", () => {
+    const brands = [
+      { tenantId: "t", domain: "wikipedia.org" }, // 9 letters, not words
+      { tenantId: "t2", domain: "snapchat.com" }, // snap+chat: words
+    ];
+    const ix = buildLookalikeIndex(brands);
+    expect(ix.match("wikipediaxqz.com").map((m) => m.techniques)).toEqual([["combosquat"]]);
+    expect(ix.match("snapchatxqz.com")).toEqual([]); // glue that is not words, keywords or digits
+    expect(buildLookalikeIndex(brands, { minAnyGlueBrandLength: 0 }).match("wikipediaxqz.com")).toEqual([]);
+  });
+
   it("treats a brand that is a place name like a word: combosquats need a strong keyword", () => {
     const ix = buildLookalikeIndex([{ tenantId: "t", domain: "canada.ca" }]);
     expect(ix.match("aircanadacargo.com")).toEqual([]);

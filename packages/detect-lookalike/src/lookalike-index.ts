@@ -56,6 +56,13 @@ export interface LookalikeIndexOptions {
    * 0 disables. Default 5.
    */
   readonly minContainedBrandLength?: number;
+  /**
+   * A contained brand of at least this many letters that is not a word, does not split into
+   * words and has no hyphen counts whatever is glued to it (`bloombergapa`, `wikipediaaset`),
+   * not only words, keywords or numbers. 0 disables; only with `minContainedBrandLength`.
+   * Default 9.
+   */
+  readonly minAnyGlueBrandLength?: number;
   /** Words that make `brand+word` a combosquat. Default {@link PHISHING_KEYWORDS}. */
   readonly keywords?: readonly string[];
   /**
@@ -363,6 +370,7 @@ class LookalikeIndexImpl implements LookalikeIndex {
   private readonly skipWords: boolean;
   private readonly minGenericSubstitution: number;
   private readonly minContained: number;
+  private readonly minAnyGlue: number;
   private readonly exemptPopular: boolean;
   private readonly minScore: number;
   /** Hash of the first `minContained` characters of distinctive brand labels -> brand ids. */
@@ -400,6 +408,8 @@ class LookalikeIndexImpl implements LookalikeIndex {
     this.skipWords = o.skipDictionaryWordTypos ?? true;
     this.minGenericSubstitution = o.minGenericSubstitutionLength ?? 9;
     this.minContained = o.minContainedBrandLength ?? 5;
+    const anyGlue = o.minAnyGlueBrandLength ?? 9;
+    this.minAnyGlue = anyGlue > 0 ? anyGlue : Number.POSITIVE_INFINITY;
     this.exemptPopular = o.exemptPopularDomains ?? true;
     this.minScore = o.minScore ?? 0;
     if (!(this.minScore >= 0 && this.minScore <= 1)) {
@@ -708,18 +718,15 @@ class LookalikeIndexImpl implements LookalikeIndex {
       const h = (Math.imul(pre[i] as number, p) + tail) | 0;
       this.candidates(this.delMap.get((h >>> 0) & HASH_MASK), gen, core, ucore, sk, idn, hits);
       if (depth > 1) {
-        const d = s.slice(0, i) + s.slice(i + 1);
-        for (let j = i; j < n - 1; j++) {
-          if (j > i && d.charCodeAt(j) === d.charCodeAt(j - 1)) continue;
-          this.candidates(
-            this.delMap.get(hashString(d.slice(0, j) + d.slice(j + 1))),
-            gen,
-            core,
-            ucore,
-            sk,
-            idn,
-            hits,
-          );
+        // s without i and k (i < k): prefix, middle and tail re-weighted, again no string.
+        const head = Math.imul(pre[i] as number, POW[n - 2 - i] as number);
+        for (let k = i + 1; k < n; k++) {
+          if (k > i + 1 && s.charCodeAt(k) === s.charCodeAt(k - 1)) continue;
+          const q = POW[n - 1 - k] as number;
+          const mid = ((pre[k] as number) - Math.imul(pre[i + 1] as number, POW[k - 1 - i] as number)) | 0;
+          const end = (full - Math.imul(pre[k + 1] as number, q)) | 0;
+          const h2 = (head + Math.imul(mid, q) + end) | 0;
+          this.candidates(this.delMap.get((h2 >>> 0) & HASH_MASK), gen, core, ucore, sk, idn, hits);
         }
       }
     }
@@ -833,7 +840,10 @@ class LookalikeIndexImpl implements LookalikeIndex {
         if (COMMON_WORDS.has(core.slice(ts, te))) continue;
         // What is glued to the brand must read as words, keywords or a number
         // (paypal+deals, my+paypal+24), not as the rest of another word (hindise+xvideos).
-        if (!this.isAffixRun(core.slice(ts, i), b) || !this.isAffixRun(core.slice(end, te), b)) continue;
+        // A long brand that is neither words nor hyphenated is rare by chance: it counts
+        // whatever is glued to it (bloomberg+apa, wikipedia+aset).
+        const words = this.isAffixRun(core.slice(ts, i), b) && this.isAffixRun(core.slice(end, te), b);
+        if (!words && (b.len < this.minAnyGlue || b.word || b.compound || b.label.includes("-"))) continue;
         // The brand only by accident: the token also reads as words with one of them across
         // the brand's edge (echo+for+besties holds "forbes"). Not for brands that are words
         // themselves (snap+chat: snap+chats+ale would hide snapchatsale).
