@@ -973,6 +973,7 @@ class LookalikeIndexImpl implements LookalikeIndex {
     i: number,
     hits: Map<number, Hit>,
   ): void {
+    if (!isDigit(piece.charCodeAt(piece.length - 1))) return;
     const m = NUMBERED_TOKEN.exec(piece);
     if (m === null || (m[1] as string).length < this.minCombo) return;
     const base = m[1] as string;
