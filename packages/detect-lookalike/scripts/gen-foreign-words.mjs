@@ -102,18 +102,22 @@ function decodeMsgpack(buf) {
 
 const { COMMON_WORDS } = await import(join(pkgRoot, "dist", "common-words.js"));
 const whl = wheel();
-const words = new Set();
-for (const lang of LANGS) {
+
+/** The words of wordfreq's "small" list of `lang` with a Zipf frequency of at least 4.0. */
+function* frequentWords(lang) {
   const [header, ...buckets] = decodeMsgpack(
     gunzipSync(member(whl, `wordfreq/data/small_${lang}.msgpack.gz`)),
   );
   if (header?.format !== "cB")
     throw new Error(`${lang}: unexpected wordfreq format ${JSON.stringify(header)}`);
-  for (let i = 0; i <= LAST_BUCKET && i < buckets.length; i++) {
-    for (const w of buckets[i]) {
-      const folded = w.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase();
-      if (/^[a-z]{4,}$/.test(folded) && !COMMON_WORDS.has(folded)) words.add(folded);
-    }
+  for (let i = 0; i <= LAST_BUCKET && i < buckets.length; i++) yield* buckets[i];
+}
+
+const words = new Set();
+for (const lang of LANGS) {
+  for (const w of frequentWords(lang)) {
+    const folded = w.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase();
+    if (/^[a-z]{4,}$/.test(folded) && !COMMON_WORDS.has(folded)) words.add(folded);
   }
 }
 const sorted = [...words].sort();
@@ -150,12 +154,8 @@ console.log(`wordfreq ${VERSION}: ${sorted.length} words written to ${outFile}`)
 
 // The English words frequent enough that a brand spelled like one (office, line, fast) sits
 // next to ordinary vocabulary in benign names; rarer word brands (discord, adobe, azure) do not.
-const [enHeader, ...enBuckets] = decodeMsgpack(gunzipSync(member(whl, "wordfreq/data/small_en.msgpack.gz")));
-if (enHeader?.format !== "cB") throw new Error(`en: unexpected wordfreq format ${JSON.stringify(enHeader)}`);
 const frequent = new Set();
-for (let i = 0; i <= LAST_BUCKET && i < enBuckets.length; i++) {
-  for (const w of enBuckets[i]) if (/^[a-z]{4,}$/.test(w)) frequent.add(w);
-}
+for (const w of frequentWords("en")) if (/^[a-z]{4,}$/.test(w)) frequent.add(w);
 const frequentFile = join(pkgRoot, "src", "frequent-words.ts");
 writeFileSync(
   frequentFile,
