@@ -7,6 +7,7 @@
 //   node bench/lookalike/compare-builds.mjs packages/detect-lookalike/dist-base   # then rm -r it
 //
 // (The baseline dist stays inside the package so it resolves the same dependencies.)
+// Env: LOOKALIKE_AB_ROUNDS (default 6), LOOKALIKE_AB_OPTS (index options for both, JSON).
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { DIST, hashOrder, loadCtNames, loadTranco, rng } from "./data.mjs";
@@ -40,8 +41,10 @@ for (let i = 0; i < 200000; i++) {
     names.push(`${subs[Math.floor(rand() * subs.length)]}.${tranco[Math.floor(rand() * tranco.length)]}`);
   else names.push(tranco[Math.floor(rand() * tranco.length)]);
 }
+// LOOKALIKE_AB_OPTS: index options (JSON) for both builds, e.g. '{"threeEditMinLength":16}'.
+const options = JSON.parse(process.env.LOOKALIKE_AB_OPTS ?? "{}");
 const indexes = Object.fromEntries(
-  Object.entries(builds).map(([k, lib]) => [k, lib.buildLookalikeIndex(brands)]),
+  Object.entries(builds).map(([k, lib]) => [k, lib.buildLookalikeIndex(brands, options)]),
 );
 const rates = { current: [], baseline: [] };
 const alerts = { current: 0, baseline: 0 };

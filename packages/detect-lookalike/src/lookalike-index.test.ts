@@ -202,25 +202,93 @@ describe("buildLookalikeIndex + match", () => {
     expect(ix.match("bet366.com")).toHaveLength(1);
   });
 
-  it("finds two edits in long labels only with longLabelMinLength (every pair of positions)", () => {
+  it("finds two edits at once in 10+-letter brands and three in 13+ (every pair and triple of positions)", () => {
     const brand = [{ tenantId: "t", domain: "myetherwallet.com" }];
-    const off = buildLookalikeIndex(brand);
     // (The popular-site filter off: its Bloom filter holds qyetherwallzet.com by chance.)
-    const on = buildLookalikeIndex(brand, { longLabelMinLength: 12, exemptPopularDomains: false });
+    const on = buildLookalikeIndex(brand, { exemptPopularDomains: false });
+    const off = buildLookalikeIndex(brand, { longLabelMinLength: Number.POSITIVE_INFINITY });
     expect(off.match("myefherwallett.com")).toEqual([]);
-    // Two deletions from the query at every pair of positions (the hashes are built from
-    // prefix hashes, not strings): substitutions and insertions anywhere in the label.
-    const label = "myetherwallet";
-    let found = 0;
-    let tried = 0;
+    expect(on.match("myefherwallett.com").map((m) => m.techniques)).toEqual([["edit-distance-2"]]);
+    expect(on.match("myelherwolet.com").map((m) => m.techniques)).toEqual([["edit-distance-3"]]);
+    expect(on.match("myelherwolett.com")).toEqual([]); // four edits
+    // One edit once glyphs are folded (vv -> w, rn -> m), three as typed.
+    expect(on.match("myefhervvallet.com").map((m) => m.techniques)).toEqual([["homoglyph", "replacement"]]);
+    expect(on.match("rnyetherwallel.com").map((m) => m.brand)).toEqual(["myetherwallet.com"]);
+    // Substitutions at every pair and triple of positions, and a substitution, an insertion
+    // and a deletion anywhere: the pigeonhole pieces must always leave one intact. (A brand
+    // that is no words, so that no word filter applies.)
+    const label = "bxqkjzvtfgphy";
+    const ix = buildLookalikeIndex([{ tenantId: "t", domain: `${label}.com` }], {
+      exemptPopularDomains: false,
+    });
+    const sub = (s: string, i: number, c: string) => `${s.slice(0, i)}${c}${s.slice(i + 1)}`;
+    const typos: string[] = [];
     for (let i = 0; i < label.length; i++) {
       for (let k = i + 1; k < label.length; k++) {
-        const typo = `${label.slice(0, i)}q${label.slice(i + 1, k)}z${label.slice(k)}`;
-        tried++;
-        if (on.match(`${typo}.com`).some((m) => m.techniques.includes("edit-distance-2"))) found++;
+        typos.push(sub(sub(label, i, "a"), k, "e"));
+        for (let j = k + 1; j < label.length; j++) {
+          typos.push(sub(sub(sub(label, i, "a"), k, "e"), j, "o"));
+          typos.push(`${sub(label, i, "a").slice(0, k)}e${label.slice(k, j)}${label.slice(j + 1)}`);
+        }
       }
     }
-    expect(found).toBe(tried);
+    const missed = typos.filter((typo) => ix.match(`${typo}.com`).length !== 1);
+    expect(missed).toEqual([]);
+    expect(typos.length).toBe(78 + 2 * 286);
+  });
+
+  it("allows no multi-edit matches for brands under 10 letters, words, or labels four edits away", () => {
+    const ix = buildLookalikeIndex([
+      { tenantId: "a", domain: "bloomberg.com" }, // 9 letters
+      { tenantId: "b", domain: "myetherwallet.com" },
+    ]);
+    expect(ix.match("blxxmberg.com")).toEqual([]);
+    expect(ix.match("mqetqerwaqqet.com")).toEqual([]); // four substitutions
+  });
+
+  it("caps multi-edit at what a brand's trigram pieces allow, whatever the options say", () => {
+    const brands = [
+      { tenantId: "a", domain: "paypal.com" },
+      { tenantId: "b", domain: "bxqkjzvtfgp.com" }, // 11 letters: three pieces, two edits
+    ];
+    const ix = buildLookalikeIndex(brands, { longLabelMinLength: 1, threeEditMinLength: 1 });
+    expect(ix.match("qaypol.com")).toEqual([]); // 6 letters: no multi-edit at all
+    expect(ix.match("bxqkjzvtfgp.com")).toEqual([]); // its own domain
+    expect(ix.match("axqkjzatfgp.com")).toHaveLength(1); // two edits
+    expect(ix.match("axqkjzatfga.com")).toEqual([]); // three: beyond its pieces
+  });
+
+  it("does not read other names built on a compound brand's word as multi-edit typos", () => {
+    const ix = buildLookalikeIndex([
+      { tenantId: "a", domain: "americanexpress.com" },
+      { tenantId: "b", domain: "duosecurity.com" },
+      { tenantId: "c", domain: "blockchain.com" },
+    ]);
+    expect(ix.match("americanpress.com")).toEqual([]); // reads as words
+    expect(ix.match("evosecurity.com")).toEqual([]); // the short part rewritten, "security" kept
+    expect(ix.match("vusecurity.com")).toEqual([]);
+    // A typo inside the rewritten part is still one: 2 edits in the 5 letters of "chain".
+    expect(ix.match("blockhaln.com").map((m) => m.techniques)).toEqual([["edit-distance-2"]]);
+  });
+
+  it("finds a typo of the brand as a hyphen token next to a keyword, plural keywords too", () => {
+    const ix = buildLookalikeIndex([
+      { tenantId: "a", domain: "blockchain.com" },
+      { tenantId: "b", domain: "kraken.com" },
+      { tenantId: "c", domain: "myetherwallet.com" },
+    ]);
+    expect(ix.match("blockchian-wallet.com").map((m) => m.techniques)).toEqual([
+      ["combosquat", "transposition"],
+    ]);
+    expect(ix.match("login-blockchaain.com").map((m) => m.brand)).toEqual(["blockchain.com"]);
+    expect(ix.match("krakens-logins.com").map((m) => m.brand)).toEqual(["kraken.com"]);
+    expect(ix.match("myethewaliet-login.site").map((m) => m.techniques)).toEqual([
+      ["combosquat", "edit-distance-2"],
+    ]);
+    expect(ix.match("kraken-logins.com").map((m) => m.techniques)).toEqual([["combosquat"]]);
+    // Without a keyword, a typo token is not enough; nor is a 4-letter token (`krak`).
+    expect(ix.match("blockchian-news.com")).toEqual([]);
+    expect(ix.match("krak-login.com")).toEqual([]);
   });
 
   it("counts a long distinctive brand inside a label whatever is glued to it (minAnyGlueBrandLength)", () => {

@@ -35,10 +35,17 @@ export interface LookalikeIndexOptions {
   /** Minimum brand label length for edit-distance techniques (Chromium uses 5). Default 5. */
   readonly minTypoLength?: number;
   /**
-   * Minimum label length (both sides) for edit distance 2 (e.g. 12). Default `Infinity`:
-   * off, as in Chromium; the README measures what it adds (little recall, half the speed).
+   * Minimum brand skeleton length for two edits at once (`myefherwallett` for
+   * `myetherwallet`), found through a table of trigram pieces (pigeonhole) and confirmed by
+   * Levenshtein distance. `Infinity` switches multi-edit matching off (as in Chromium).
+   * Default 10; a brand gets at most floor(length / 3) - 1 edits.
    */
   readonly longLabelMinLength?: number;
+  /**
+   * Minimum brand skeleton length for three edits at once (`myelherwolet`); needs
+   * `longLabelMinLength` too. `Infinity` keeps it at two. Default 13.
+   */
+  readonly threeEditMinLength?: number;
   /** Minimum brand label length for the loose homoglyph classes. Default 6. */
   readonly minLooseHomoglyphLength?: number;
   /** Minimum brand label length for combosquatting and target embedding. Default 4. */
@@ -218,6 +225,7 @@ const TECHNIQUE_ORDER: readonly Technique[] = [
   "replacement",
   "substitution",
   "edit-distance-2",
+  "edit-distance-3",
   "subdomain-brand",
   "tld-swap",
 ];
@@ -232,6 +240,7 @@ const PARSE_OPTIONS = {
 } as const;
 
 const DIGIT_RE = /[0-9]/;
+const ASCII_RE = /^[ -~]*$/; // printable ASCII (tokens are normalised DNS labels)
 
 const HASH_BASE = 0x01000193;
 const HASH_MASK = 0x3fffffff; // 30 bits: small-integer Map keys
@@ -258,15 +267,107 @@ function push(map: Map<string, number[]>, key: string, id: number): void {
   else if (list[list.length - 1] !== id) list.push(id);
 }
 
-/** Deletion neighbourhood of `s` up to `depth` deletions (1 or 2), added to `out`. */
-function deletions(s: string, depth: number, out: Set<string>): void {
+/**
+ * Whether `s` (hyphens ignored) splits wholly into words of 3+ letters, common (SCOWL) or
+ * frequent (wordfreq: `online`, `american`), and digit runs. Bounded: 63 characters.
+ */
+function readsAsWords(s: string): boolean {
+  const t = s.includes("-") ? s.replaceAll("-", "") : s;
+  return t.length > 0 && t.length <= 63 && splitsInto(t, 3, isCommonOrFrequentWord);
+}
+
+function isCommonOrFrequentWord(w: string): boolean {
+  return COMMON_WORDS.has(w) || FREQUENT_ENGLISH_WORDS.has(w);
+}
+
+/**
+ * Whether `s` splits wholly into digit runs and words of `minWord` to 20 characters that
+ * `isWord` accepts (dynamic programming over the positions a split can reach).
+ */
+function splitsInto(s: string, minWord: number, isWord: (w: string) => boolean): boolean {
+  const n = s.length;
+  const reach = new Uint8Array(n + 1);
+  reach[0] = 1;
+  for (let i = 0; i < n; i++) {
+    if (reach[i] === 0) continue;
+    let d = i;
+    while (d < n && isDigit(s.charCodeAt(d))) d++;
+    if (d > i) reach[d] = 1;
+    for (let j = i + minWord; j <= n && j - i <= 20; j++) {
+      if (reach[j] === 0 && isWord(s.slice(i, j))) reach[j] = 1;
+    }
+  }
+  return reach[n] === 1;
+}
+
+/**
+ * Whether `label` keeps one part of a compound brand label exactly and rewrites the other,
+ * short part (`evosecurity`, `vusecurity` for `duosecurity`; `nanacademy` for `khanacademy`):
+ * another name built on the same word, not a typo of the brand. The kept part reads as
+ * words (5+ letters); the rewritten one (at most 6 letters) is words or at most 3 letters,
+ * and carries edits for at least half its length (`blockhaln` for `blockchain` stays a typo).
+ */
+function rewritesBrandPart(label: string, brand: string): boolean {
+  const n = brand.length;
+  const m = label.length;
+  let prefix = 0;
+  while (prefix < n && prefix < m && label.charCodeAt(prefix) === brand.charCodeAt(prefix)) prefix++;
+  let suffix = 0;
+  while (suffix < n && suffix < m && label.charCodeAt(m - 1 - suffix) === brand.charCodeAt(n - 1 - suffix))
+    suffix++;
+  // The brand's tail brand[i..] kept as the label's tail (it must fit in the common suffix),
+  // its head brand[..i] rewritten; then the mirror case.
+  for (let i = Math.max(1, n - suffix, n - m + 1); i <= Math.min(6, n - 5); i++) {
+    if (rewrites(brand.slice(i), brand.slice(0, i), label.slice(0, m - (n - i)))) return true;
+  }
+  for (let i = Math.max(5, n - 6); i <= Math.min(prefix, n - 1, m - 1); i++) {
+    if (rewrites(brand.slice(0, i), brand.slice(i), label.slice(i))) return true;
+  }
+  return false;
+}
+
+function rewrites(kept: string, other: string, rest: string): boolean {
+  return (
+    2 * distance(other, rest) >= other.length &&
+    (other.length <= 3 || readsAsWords(other)) &&
+    readsAsWords(kept)
+  );
+}
+
+/** Every string of `s` with one character deleted, added to `out`. */
+function deletions(s: string, out: Set<string>): void {
   const n = s.length;
   for (let i = 0; i < n; i++) {
     if (i > 0 && s[i] === s[i - 1]) continue;
-    const d = s.slice(0, i) + s.slice(i + 1);
-    out.add(d);
-    if (depth > 1) deletions(d, depth - 1, out);
+    out.add(s.slice(0, i) + s.slice(i + 1));
   }
+}
+
+/** Bit (code & 31) set for every character of `s`. */
+function charMask(s: string): number {
+  let m = 0;
+  for (let i = 0; i < s.length; i++) m |= 1 << (s.charCodeAt(i) & 31);
+  return m;
+}
+
+function popCount(x: number): number {
+  let v = x - ((x >>> 1) & 0x55555555);
+  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+  return (Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) & 0xff;
+}
+
+/** Buckets of the build-time trigram frequency table (a power of two). */
+const TRIGRAM_COUNT_BITS = 16;
+
+/**
+ * 32-bit hash of the trigram of `s` at `p` seen at label offset `offset`; its top bits are
+ * the bucket (different trigrams and offsets may share one: candidates are verified).
+ */
+function trigramHash(s: string, p: number, offset: number): number {
+  const h =
+    Math.imul(Math.imul(s.charCodeAt(p) + offset * 0x10000, 0x9e3779b1) ^ s.charCodeAt(p + 1), 0x85ebca6b) ^
+    s.charCodeAt(p + 2);
+  return Math.imul(h, 0xc2b2ae35);
 }
 
 function codePointLength(s: string): number {
@@ -336,6 +437,7 @@ export function* lookalikeIndexBuildSteps(
     index.indexBrand(id);
     if ((id + 1) % step === 0 && id + 1 < total) yield { phase: "index", done: id + 1, total };
   }
+  index.seal();
   return index;
 }
 
@@ -348,6 +450,41 @@ class LookalikeIndexImpl implements LookalikeIndex {
   private readonly skelMap = new Map<string, number[]>();
   /** Deletion neighbourhood of brand skeletons (edit-distance candidates) -> brand ids. */
   private readonly delMap = new Map<number, number[]>();
+  /**
+   * One bit per low 20 bits of every {@link delMap} key (128 KiB): most deletion hashes of a
+   * label are in no brand's neighbourhood, and the bit answers that without a Map lookup.
+   */
+  private readonly delBits = new Int32Array(1 << 15);
+  /**
+   * Trigram pieces of long brand skeletons (multi-edit candidates): a label within k edits
+   * of a brand holds one of the brand's k+1 disjoint pieces intact, at most k characters
+   * from where it sits in the brand (pigeonhole); each piece is listed under (trigram,
+   * offset) for all 2k+1 offsets. Flat, in CSR form: the entries of bucket `t`
+   * (top {@link pieceBits} bits of {@link trigramHash}) are, for j from `pieceStarts[t]` to
+   * `pieceStarts[t + 1]`, `pieceEntries[3j]` (brand id), `pieceEntries[3j + 1]` (edits
+   * allowed << 12 | piece offset << 6 | brand skeleton length) and `pieceEntries[3j + 2]` (the brand's
+   * {@link charMask}). Built by {@link seal}; scanned sequentially, no per-key objects.
+   */
+  private pieceStarts = new Int32Array(2);
+  /** Bucket bits of the piece table: about one bucket per entry (12 to 20). */
+  private pieceBits = 12;
+  private pieceEntries = new Int32Array(0);
+  /** Build-time only: (hash, id, edits/offset/length, mask) from {@link indexBrand}. */
+  private pendingPieces: number[] = [];
+  /** Build-time only: how often each trigram bucket occurs in long brand skeletons. */
+  private trigramCounts = new Int32Array(0);
+  /** Shortest and longest brand skeleton with pieces (Infinity / 0 when none). */
+  private minPieceBrand = Number.POSITIVE_INFINITY;
+  private maxPieceBrand = 0;
+  /** Per-brand generation stamps of the multi-edit lookup (apart from {@link stamp}). */
+  private pieceStamp = new Int32Array(0);
+  /** Per brand with pieces: character counts of the skeleton in 64 buckets (code & 63). */
+  private pieceHist = new Uint8Array(0);
+  /** Per-call scratch: the label's character counts, filled on its first candidate. */
+  private readonly labelHist = new Int16Array(64);
+  /** Per-call scratch: the buckets the label uses (`labelSlotCount` of them). */
+  private readonly labelSlots = new Uint8Array(64);
+  private labelSlotCount = 0;
   /** Scratch prefix hashes for {@link deletionHashes}. */
   private readonly prefix = new Int32Array(600);
   /** Loose skeleton -> brand ids. */
@@ -361,6 +498,7 @@ class LookalikeIndexImpl implements LookalikeIndex {
   private generation = 0;
   private readonly minTypo: number;
   private readonly longMin: number;
+  private readonly threeEditMin: number;
   private readonly minLoose: number;
   private readonly minCombo: number;
   private readonly minBareToken: number;
@@ -379,6 +517,8 @@ class LookalikeIndexImpl implements LookalikeIndex {
   private inSubdomain = false;
   /** Per-call scratch: hits of the name being matched (match is synchronous). */
   private readonly hits = new Map<number, Hit>();
+  /** Per-call scratch: typo hits of one hyphen token ({@link matchTypoTokens}). */
+  private readonly tokenHits = new Map<number, Hit>();
 
   /** Every glued tail of every brand ("com", "couk", "co", "uk"); set by {@link prepare}. */
   private gluedSuffixes = new Set<string>();
@@ -386,8 +526,6 @@ class LookalikeIndexImpl implements LookalikeIndex {
   private gluedSuffixEnds = new Map<string, number[]>();
   /** Per-brand generation stamps: a brand is looked at once per `match`. */
   private stamp = new Int32Array(0);
-  /** Longest brand label with edit distance 2 keys (0 when none). */
-  private maxBrandLen = 0;
   private issueList: readonly WatchlistIssue[] = [];
   /** Build-time only: tenant ID -> tenant number, and (tenant, domain) pairs seen. */
   private readonly tenantIndex = new Map<string, number>();
@@ -398,7 +536,8 @@ class LookalikeIndexImpl implements LookalikeIndex {
 
   constructor(o: LookalikeIndexOptions) {
     this.minTypo = o.minTypoLength ?? 5;
-    this.longMin = o.longLabelMinLength ?? Number.POSITIVE_INFINITY;
+    this.longMin = o.longLabelMinLength ?? 10;
+    this.threeEditMin = o.threeEditMinLength ?? 13;
     this.minLoose = o.minLooseHomoglyphLength ?? 6;
     this.minCombo = o.minCombosquatLength ?? 4;
     this.minBareToken = o.minBareTokenLength ?? 5;
@@ -501,7 +640,25 @@ class LookalikeIndexImpl implements LookalikeIndex {
     this.gluedSuffixes = new Set(this.brands.flatMap((b) => b.gluedTails));
     this.gluedSuffixEnds = indexByEdge([...this.gluedSuffixes], (k) => k.slice(-2));
     this.stamp = new Int32Array(this.brands.length);
-    this.maxBrandLen = this.brands.reduce((m, b) => (b.len >= this.longMin ? Math.max(m, b.len) : m), 0);
+    this.pieceStamp = new Int32Array(this.brands.length);
+    this.pieceHist = new Uint8Array(this.brands.length * 64);
+    this.trigramCounts = new Int32Array(1 << TRIGRAM_COUNT_BITS);
+    for (let id = 0; id < this.brands.length; id++) {
+      const b = this.brands[id] as Brand;
+      const k = this.editsFor(b);
+      if (k === 0) continue;
+      const h = this.pieceHist;
+      for (let i = 0; i < b.skel.length; i++) {
+        const slot = id * 64 + (b.skel.charCodeAt(i) & 63);
+        h[slot] = Math.min(255, (h[slot] as number) + 1);
+      }
+      for (let p = 0; p + 3 <= b.skel.length; p++) {
+        const t = trigramHash(b.skel, p, 0) >>> (32 - TRIGRAM_COUNT_BITS);
+        this.trigramCounts[t] = (this.trigramCounts[t] as number) + 1;
+      }
+      this.minPieceBrand = Math.min(this.minPieceBrand, b.skel.length);
+      this.maxPieceBrand = Math.max(this.maxPieceBrand, b.skel.length);
+    }
     return this.brands.length;
   }
 
@@ -519,13 +676,115 @@ class LookalikeIndexImpl implements LookalikeIndex {
       // typed too, so that "c-loudflare" still finds "cloudflare".
       const scratch = this.scratch;
       scratch.clear();
-      const depth = b.len >= this.longMin ? 2 : 1;
       for (const base of b.skel === b.label ? [b.skel] : [b.skel, b.label]) {
         scratch.add(base);
-        deletions(base, depth, scratch);
+        deletions(base, scratch);
       }
-      for (const k of scratch) pushNum(this.delMap, hashString(k), id);
+      for (const k of scratch) {
+        const h = hashString(k);
+        pushNum(this.delMap, h, id);
+        this.delBits[(h >>> 5) & 0x7fff] = (this.delBits[(h >>> 5) & 0x7fff] as number) | (1 << (h & 31));
+      }
     }
+    const k = this.editsFor(b);
+    if (k > 0) {
+      // The skeleton cut into k+1 segments as even as possible (3+ characters each, since
+      // brands with k edits have 3(k+1)+ characters); the piece of a segment is its trigram
+      // that is rarest among the brands, so that fewer labels share it by chance.
+      const n = b.skel.length;
+      for (let i = 0; i <= k; i++) {
+        const from = Math.floor((i * n) / (k + 1));
+        const to = Math.floor(((i + 1) * n) / (k + 1));
+        let best = from;
+        for (let p = from + 1; p + 3 <= to; p++) {
+          if (
+            (this.trigramCounts[trigramHash(b.skel, p, 0) >>> (32 - TRIGRAM_COUNT_BITS)] as number) <
+            (this.trigramCounts[trigramHash(b.skel, best, 0) >>> (32 - TRIGRAM_COUNT_BITS)] as number)
+          )
+            best = p;
+        }
+        // Under every offset the piece may take after k insertions or deletions before it.
+        const mask = charMask(b.skel);
+        for (let o = Math.max(0, best - k); o <= best + k; o++) {
+          this.pendingPieces.push(trigramHash(b.skel, best, o), id, (k << 12) | (best << 6) | n, mask);
+        }
+      }
+    }
+  }
+
+  /** After every brand is indexed: lays the pending pieces out flat (CSR by trigram bucket). */
+  seal(): void {
+    const pending = this.pendingPieces;
+    const count = pending.length / 4;
+    let bits = 12;
+    while (bits < 20 && 1 << bits < count) bits++;
+    const buckets = 1 << bits;
+    const shift = 32 - bits;
+    const starts = new Int32Array(buckets + 1);
+    for (let i = 0; i < pending.length; i += 4) {
+      const t = ((pending[i] as number) >>> shift) + 1;
+      starts[t] = (starts[t] as number) + 1;
+    }
+    for (let t = 0; t < buckets; t++) starts[t + 1] = (starts[t + 1] as number) + (starts[t] as number);
+    const fill = starts.slice(0, buckets);
+    const entries = new Int32Array(count * 3);
+    for (let i = 0; i < pending.length; i += 4) {
+      const t = (pending[i] as number) >>> shift;
+      const j = fill[t] as number;
+      fill[t] = j + 1;
+      entries[3 * j] = pending[i + 1] as number;
+      entries[3 * j + 1] = pending[i + 2] as number;
+      entries[3 * j + 2] = pending[i + 3] as number;
+    }
+    this.pieceBits = bits;
+    this.pieceStarts = starts;
+    this.pieceEntries = entries;
+    this.pendingPieces = [];
+    this.trigramCounts = new Int32Array(0);
+  }
+
+  /** Counts the characters of `sk` into {@link labelHist} and lists their buckets. */
+  private fillLabelHist(sk: string): void {
+    const hist = this.labelHist;
+    for (let i = 0; i < this.labelSlotCount; i++) hist[this.labelSlots[i] as number] = 0;
+    this.labelSlotCount = 0;
+    for (let i = 0; i < sk.length; i++) {
+      const c = sk.charCodeAt(i) & 63;
+      if (hist[c] === 0) this.labelSlots[this.labelSlotCount++] = c;
+      hist[c] = (hist[c] as number) + 1;
+    }
+  }
+
+  /**
+   * Bag distance between the label in {@link labelHist} and brand `id` (characters to add
+   * or remove, ignoring order), stopping once it exceeds `limit`: `more` counts the
+   * label's surplus, and the brand's surplus is `more - lengthDiff`.
+   */
+  private bagDistance(id: number, lengthDiff: number, limit: number): number {
+    const h = this.pieceHist;
+    const base = id * 64;
+    let more = 0;
+    for (let i = 0; i < this.labelSlotCount; i++) {
+      const c = this.labelSlots[i] as number;
+      const diff = (this.labelHist[c] as number) - (h[base + c] as number);
+      if (diff > 0) {
+        more += diff;
+        if (more > limit) return more;
+      }
+    }
+    const less = more - lengthDiff;
+    return Math.max(more, less);
+  }
+
+  /**
+   * Edits allowed at once for brand `b` (0: one at most, through the deletion map); never
+   * more than its k+1 trigram pieces fit (3(k+1) characters), whatever the options say.
+   */
+  private editsFor(b: Brand): number {
+    const n = b.skel.length;
+    if (b.word || b.len < this.minTypo || n > 63 || n < this.longMin) return 0;
+    const k = Math.min(n >= this.threeEditMin ? 3 : 2, Math.floor(n / 3) - 1);
+    return k >= 2 ? k : 0;
   }
 
   private validateOwned(
@@ -672,9 +931,11 @@ class LookalikeIndexImpl implements LookalikeIndex {
 
     const skLen = sk.length;
     if (skLen >= this.minTypo - 1 && !(this.skipWords && !idn && COMMON_WORDS.has(core))) {
-      const depth = skLen >= this.longMin - 1 && skLen <= this.maxBrandLen + 2 ? 2 : 1;
-      this.lookupDeletions(sk, depth, gen, core, ucore, sk, idn, hits);
-      if (!idn && core !== sk) this.lookupDeletions(core, depth, gen, core, ucore, sk, idn, hits);
+      this.lookupDeletions(sk, gen, core, ucore, sk, idn, hits);
+      if (!idn && core !== sk) this.lookupDeletions(core, gen, core, ucore, sk, idn, hits);
+      if (skLen >= this.minPieceBrand - 3 && skLen <= this.maxPieceBrand + 3) {
+        this.matchMultiEdit(sk, core, ucore, idn, gen, hits);
+      }
     }
 
     if (skLen >= this.minLoose) {
@@ -691,10 +952,9 @@ class LookalikeIndexImpl implements LookalikeIndex {
     }
   }
 
-  /** Looks up `s` and its deletion neighbourhood (depth 1 or 2) in the deletion map. */
+  /** Looks up `s` and its one-deletion neighbourhood in the deletion map. */
   private lookupDeletions(
     s: string,
-    depth: number,
     gen: number,
     core: string,
     ucore: string,
@@ -710,30 +970,89 @@ class LookalikeIndexImpl implements LookalikeIndex {
     pre[0] = 0;
     for (let i = 0; i < n; i++) pre[i + 1] = (Math.imul(pre[i] as number, HASH_BASE) + s.charCodeAt(i)) | 0;
     const full = pre[n] as number;
-    this.candidates(this.delMap.get((full >>> 0) & HASH_MASK), gen, core, ucore, sk, idn, hits);
+    this.deletionCandidates((full >>> 0) & HASH_MASK, gen, core, ucore, sk, idn, hits);
     for (let i = 0; i < n; i++) {
       if (i > 0 && s.charCodeAt(i) === s.charCodeAt(i - 1)) continue;
       const p = POW[n - 1 - i] as number;
       const tail = (full - Math.imul(pre[i + 1] as number, p)) | 0;
       const h = (Math.imul(pre[i] as number, p) + tail) | 0;
-      this.candidates(this.delMap.get((h >>> 0) & HASH_MASK), gen, core, ucore, sk, idn, hits);
-      if (depth > 1) {
-        // s without i and k (i < k): prefix, middle and tail re-weighted, again no string.
-        const head = Math.imul(pre[i] as number, POW[n - 2 - i] as number);
-        for (let k = i + 1; k < n; k++) {
-          if (k > i + 1 && s.charCodeAt(k) === s.charCodeAt(k - 1)) continue;
-          const q = POW[n - 1 - k] as number;
-          const mid = ((pre[k] as number) - Math.imul(pre[i + 1] as number, POW[k - 1 - i] as number)) | 0;
-          const end = (full - Math.imul(pre[k + 1] as number, q)) | 0;
-          const h2 = (head + Math.imul(mid, q) + end) | 0;
-          this.candidates(this.delMap.get((h2 >>> 0) & HASH_MASK), gen, core, ucore, sk, idn, hits);
+      this.deletionCandidates((h >>> 0) & HASH_MASK, gen, core, ucore, sk, idn, hits);
+    }
+  }
+
+  /**
+   * Two or three edits at once of a long brand (`myefherwallett`, `myelherwolet`): every
+   * trigram of the skeleton, at its offset, is looked up in the piece table; a candidate
+   * brand passes cheap filters (offset, length, character mask, bag distance) and is
+   * confirmed once by Levenshtein distance on skeletons. Distance 1 is left to the deletion
+   * map, which names the edit, except after glyph folding (see below).
+   */
+  private matchMultiEdit(
+    sk: string,
+    core: string,
+    ucore: string,
+    idn: boolean,
+    gen: number,
+    hits: Map<number, Hit>,
+  ): void {
+    const n = sk.length;
+    const starts = this.pieceStarts;
+    const shift = 32 - this.pieceBits;
+    const entries = this.pieceEntries;
+    let words: boolean | undefined;
+    let histFilled = false;
+    const mask = charMask(sk);
+    for (let p = 0; p + 3 <= n; p++) {
+      const t = trigramHash(sk, p, p) >>> shift;
+      const end = starts[t + 1] as number;
+      for (let j = starts[t] as number; j < end; j++) {
+        // Cheapest checks first, from the entry itself and one mask: most candidates share
+        // only a common trigram and fail on offset, length or characters.
+        const meta = entries[3 * j + 1] as number;
+        const len = meta & 63;
+        const k = meta >>> 12;
+        const shift = p - ((meta >>> 6) & 63);
+        if (n - len > k || len - n > k || shift > k || -shift > k) continue;
+        // Each character class of one string missing from the other costs an edit.
+        const bm = entries[3 * j + 2] as number;
+        if (popCount(mask & ~bm) > k || popCount(bm & ~mask) > k) continue;
+        const id = entries[3 * j] as number;
+        if (this.pieceStamp[id] === gen) continue;
+        this.pieceStamp[id] = gen;
+        if (hits.has(id)) continue;
+        // Bag distance (characters to add or remove, ignoring order) is a lower bound of
+        // the edit distance: most candidates that share only a piece fail it cheaply.
+        if (!histFilled) {
+          this.fillLabelHist(sk);
+          histFilled = true;
         }
+        if (this.bagDistance(id, n - len, k) > k) continue;
+        const b = this.brands[id] as Brand;
+        const d = distance(sk, b.skel);
+        // Distance 1 is the deletion map's, except when folding glyphs (vv -> w, rn -> m) is
+        // what brought the label within one edit (`myefhervvallet`): the deletion map
+        // compares such labels as typed.
+        if (d > k || d === 0 || (d === 1 && (core === sk || idn))) continue;
+        // Checked once a candidate is found: a label that reads as words (`americanpress`
+        // for `americanexpress`) or is a word of another language is another name.
+        words ??= (this.skipWords && !idn && FOREIGN_WORDS.has(core)) || readsAsWords(core);
+        if (words) return;
+        if (this.isLikelyTypoFalsePositive(sk, b.skel) || rewritesBrandPart(core, b.label)) continue;
+        if (d === 1) {
+          const techniques = classifyEdit(sk, b.skel);
+          if (techniques.length > 0) this.hit(hits, id, [...techniques, "homoglyph"], 0.8, ucore, sk);
+          continue;
+        }
+        const techniques: Technique[] = [d === 2 ? "edit-distance-2" : "edit-distance-3"];
+        if (idn) techniques.push("idn-homograph");
+        this.hit(hits, id, techniques, d === 2 ? 0.6 : 0.55, ucore, sk);
       }
     }
   }
 
-  private candidates(
-    ids: number[] | undefined,
+  /** Confirms each brand under deletion-map key `key` once per lookup ({@link delBits} first). */
+  private deletionCandidates(
+    key: number,
     gen: number,
     core: string,
     ucore: string,
@@ -741,6 +1060,8 @@ class LookalikeIndexImpl implements LookalikeIndex {
     idn: boolean,
     hits: Map<number, Hit>,
   ): void {
+    if (((this.delBits[(key >>> 5) & 0x7fff] as number) & (1 << (key & 31))) === 0) return;
+    const ids = this.delMap.get(key);
     if (ids === undefined) return;
     for (const id of ids) {
       if (this.stamp[id] === gen) continue;
@@ -782,19 +1103,14 @@ class LookalikeIndexImpl implements LookalikeIndex {
     const a = raw ? core : sk;
     const t = raw ? b.label : b.skel;
     const d = raw ? dRaw : typoDistance(sk, b.skel);
-    if (d === 0 || d > 2 || this.isLikelyTypoFalsePositive(a, t)) return;
-    if (d === 1) {
-      // Only reached for labels with digits or IDN characters: a homoglyph plus one edit.
-      const techniques = classifyEdit(a, t);
-      if (techniques.length === 0) return;
-      techniques.push("homoglyph");
-      if (idn) techniques.push("idn-homograph");
-      this.hit(hits, id, techniques, 0.8, ucore, sk);
-      return;
-    }
-    if (b.len >= this.longMin && a.length >= this.longMin - 1) {
-      this.hit(hits, id, idn ? ["edit-distance-2", "idn-homograph"] : ["edit-distance-2"], 0.6, ucore, sk);
-    }
+    // Only reached for labels with digits or IDN characters: a homoglyph plus one edit.
+    // (Two or more edits are matchMultiEdit's.)
+    if (d !== 1 || this.isLikelyTypoFalsePositive(a, t)) return;
+    const techniques = classifyEdit(a, t);
+    if (techniques.length === 0) return;
+    techniques.push("homoglyph");
+    if (idn) techniques.push("idn-homograph");
+    this.hit(hits, id, techniques, 0.8, ucore, sk);
   }
 
   /** Chromium-style filters for edit-distance matches that are usually different words. */
@@ -869,24 +1185,11 @@ class LookalikeIndexImpl implements LookalikeIndex {
 
   /** Whether `s` is empty or splits into common words (3+ letters), keywords and digit runs. */
   private isWordRun(s: string): boolean {
-    const n = s.length;
-    if (n === 0) return true;
-    if (n > 40) return false;
-    const reach = new Uint8Array(n + 1);
-    reach[0] = 1;
-    for (let i = 0; i < n; i++) {
-      if (reach[i] === 0) continue;
-      let d = i;
-      while (d < n && isDigit(s.charCodeAt(d))) d++;
-      if (d > i) reach[d] = 1;
-      for (let j = i + 2; j <= n && j - i <= 20; j++) {
-        if (reach[j] === 1) continue;
-        const w = s.slice(i, j);
-        if (COMMON_WORDS.has(w) || this.keywords.has(w)) reach[j] = 1;
-      }
-    }
-    return reach[n] === 1;
+    if (s.length === 0) return true;
+    return s.length <= 40 && splitsInto(s, 2, this.isWordOrKeyword);
   }
+
+  private readonly isWordOrKeyword = (w: string): boolean => COMMON_WORDS.has(w) || this.keywords.has(w);
 
   /** `pay.pal.com`: the label before the registrable label joined to it. */
   private matchLabelSplit(
@@ -939,7 +1242,7 @@ class LookalikeIndexImpl implements LookalikeIndex {
             const homo = piece !== b.label;
             const rest = tokens.slice(j + 1);
             // A keyword among the other tokens (the brand itself may be a keyword: "live").
-            const hasKeyword = tokens.some((tok, k) => (k < i || k > j) && b.comboKeywords.has(tok));
+            const hasKeyword = tokens.some((tok, k) => (k < i || k > j) && isKeywordIn(b.comboKeywords, tok));
             if (startsWith(rest, b.suffixLabels)) {
               this.hit(
                 hits,
@@ -958,8 +1261,39 @@ class LookalikeIndexImpl implements LookalikeIndex {
         }
       }
     }
+    if (tokens !== undefined && isCore) this.matchTypoTokens(tokens, hits);
     if (!isCore) this.matchSubdomainLabel(label, labelIdx, labels, hits);
     for (const part of tokens ?? [label]) this.matchGlued(part, isCore, hits);
+  }
+
+  /**
+   * A hyphen token of the registrable label that is a typo of a brand, next to a keyword
+   * token (`blockchian-wallet`, `login-blockchaain`, `myethewaliet-login`): typosquatting and
+   * combosquatting at once. The token goes through the same edit-distance rules as a whole
+   * label (words and keywords are not typos); the keyword may be plural (`logins`).
+   */
+  private matchTypoTokens(tokens: readonly string[], hits: Map<number, Hit>): void {
+    if (!tokens.some((t) => isKeywordIn(this.keywords, t))) return;
+    const found = this.tokenHits;
+    for (let i = 0; i < tokens.length; i++) {
+      const tok = tokens[i] as string;
+      if (tok.length < this.minTypo || isKeywordIn(this.keywords, tok)) continue;
+      const idn = !ASCII_RE.test(tok);
+      if (this.skipWords && !idn && COMMON_WORDS.has(tok)) continue;
+      found.clear();
+      const sk = skeleton(tok);
+      const gen = this.nextGeneration();
+      this.lookupDeletions(sk, gen, tok, tok, sk, idn, found);
+      if (!idn && tok !== sk) this.lookupDeletions(tok, gen, tok, tok, sk, idn, found);
+      if (sk.length >= this.minPieceBrand - 3 && sk.length <= this.maxPieceBrand + 3) {
+        this.matchMultiEdit(sk, tok, tok, idn, gen, found);
+      }
+      for (const [id, h] of found) {
+        const b = this.brands[id] as Brand;
+        if (!tokens.some((t, k) => k !== i && isKeywordIn(b.comboKeywords, t))) continue;
+        this.hit(hits, id, [...h.techniques, "combosquat"], h.score, tok, h.skel);
+      }
+    }
   }
 
   /**
@@ -1111,6 +1445,7 @@ class LookalikeIndexImpl implements LookalikeIndex {
     this.generation++;
     if (this.generation === 0x7fffffff) {
       this.stamp.fill(0);
+      this.pieceStamp.fill(0);
       this.generation = 1;
     }
     return this.generation;
@@ -1253,6 +1588,14 @@ function startsWith(list: readonly string[], prefix: readonly string[]): boolean
 }
 
 const DIGITS_ONLY_RE = /^[0-9]+$/;
+
+/** Whether `token` is in `keywords`, or is one with a plural `s` (`logins`, `wallets`). */
+function isKeywordIn(keywords: ReadonlySet<string>, token: string): boolean {
+  return (
+    keywords.has(token) ||
+    (token.length > 3 && token.charCodeAt(token.length - 1) === 115 && keywords.has(token.slice(0, -1)))
+  );
+}
 
 /** Whether `label` splits wholly into common words (3+ letters) and digit runs. */
 export function splitsIntoWords(label: string): boolean {

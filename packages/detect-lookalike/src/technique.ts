@@ -14,7 +14,8 @@
  * - `substitution`: one character replaced (no more specific technique applies).
  * - `transposition`: two adjacent characters swapped.
  * - `vowel-swap`: one vowel replaced by another.
- * - `edit-distance-2`: two edits, only for long labels.
+ * - `edit-distance-2`: two edits at once, only for long brand labels (10+ by default).
+ * - `edit-distance-3`: three edits at once, only for longer brand labels (13+ by default).
  * - `label-split`: the label split by a dot (`pay.pal.com`).
  * - `combosquat`: the brand as a token of a longer label (`paypal-login.com`, `securepaypal.com`).
  * - `target-embedding`: the brand's domain embedded (`paypal.com.evil.net`, `paypal-com.net`, `paypalcom.net`).
@@ -35,6 +36,7 @@ export type Technique =
   | "transposition"
   | "vowel-swap"
   | "edit-distance-2"
+  | "edit-distance-3"
   | "label-split"
   | "combosquat"
   | "target-embedding"
