@@ -1011,8 +1011,8 @@ class LookalikeIndexImpl implements LookalikeIndex {
         const meta = entries[3 * j + 1] as number;
         const len = meta & 63;
         const k = meta >>> 12;
-        const shift = p - ((meta >>> 6) & 63);
-        if (n - len > k || len - n > k || shift > k || -shift > k) continue;
+        const moved = p - ((meta >>> 6) & 63);
+        if (n - len > k || len - n > k || moved > k || -moved > k) continue;
         // Each character class of one string missing from the other costs an edit.
         const bm = entries[3 * j + 2] as number;
         if (popCount(mask & ~bm) > k || popCount(bm & ~mask) > k) continue;
