@@ -1,4 +1,4 @@
-import { LOOKALIKE_PRESETS } from "@ctwatch/detect-lookalike";
+import { LOOKALIKE_PRESETS, type LookalikeIndexOptions } from "@ctwatch/detect-lookalike";
 import {
   type Codec,
   protoCodec,
@@ -33,6 +33,8 @@ export interface LookalikeDetectorSettings {
   preset: keyof typeof LOOKALIKE_PRESETS;
   /** Minimum alert score, 0-1 (`LookalikeIndexOptions.minScore`). Default 0. */
   minScore?: number;
+  /** Most edits at once for long brands, 1-3 (see {@link indexOptionsFor}). Default 3. */
+  maxEdits?: number;
   /** See `LookalikeHandlerDeps.trustCoCertified`. Default true. */
   trustCoCertified?: boolean;
   maxBrands: number;
@@ -53,6 +55,21 @@ export const entryCodec: Codec<CertificateEntry> = protoCodec(CertificateEntrySc
 const alertCodec: Codec<Alert> = protoCodec(AlertSchema);
 
 /**
+ * The index options of the settings: the preset, the minimum score, and `maxEdits` as a cap
+ * on multi-edit matching (1: none, 2: no three-edit matches). The cap never turns on what the
+ * preset leaves off (`precise` has no multi-edit at all).
+ */
+export function indexOptionsFor(
+  s: Pick<LookalikeDetectorSettings, "preset" | "minScore" | "maxEdits">,
+): LookalikeIndexOptions {
+  const options: LookalikeIndexOptions = { ...LOOKALIKE_PRESETS[s.preset], minScore: s.minScore ?? 0 };
+  const maxEdits = s.maxEdits ?? 3;
+  if (maxEdits <= 1) return { ...options, longLabelMinLength: Number.POSITIVE_INFINITY };
+  if (maxEdits === 2) return { ...options, threeEditMinLength: Number.POSITIVE_INFINITY };
+  return options;
+}
+
+/**
  *   watch lists (MongoDB) --revision poll--> index refresher (build in steps, swap)
  *                                                 |
  *   entries topic ==> [group <prefix>.detector.lookalike] ==> match SANs + CN ==> events 12/13 ==> alerts topic
@@ -67,7 +84,7 @@ export async function startLookalikeDetector(
     store: deps.watchlist,
     refreshMs: s.watchlistRefreshMs,
     maxBrands: s.maxBrands,
-    indexOptions: { ...LOOKALIKE_PRESETS[s.preset], minScore: s.minScore ?? 0 },
+    indexOptions: indexOptionsFor(s),
     logger: deps.logger,
     metrics: deps.metrics,
   });

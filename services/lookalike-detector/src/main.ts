@@ -32,6 +32,7 @@ await runMain({
         group: cfg.groupId,
         preset: cfg.preset,
         minScore: cfg.minScore,
+        maxEdits: cfg.maxEdits,
         healthPort: health.port,
       });
       await aborted(signal);
