@@ -286,6 +286,7 @@ describe("lookalike-detector configuration errors", () => {
       CTWATCH_LOOKALIKE_PRESET: "paranoid",
       CTWATCH_LOOKALIKE_MAX_BRANDS: "0",
       CTWATCH_LOOKALIKE_MIN_SCORE: "1.5",
+      CTWATCH_LOOKALIKE_MAX_EDITS: "4",
     });
     expect(await s.exited).toBe(2);
     expect(s.stderr()).toMatch(/CTWATCH_LOOKALIKE_PRESET="paranoid" is invalid/);
@@ -294,6 +295,9 @@ describe("lookalike-detector configuration errors", () => {
     );
     expect(s.stderr()).toMatch(
       /CTWATCH_LOOKALIKE_MIN_SCORE="1.5" is invalid: expected a number between 0 and 1/,
+    );
+    expect(s.stderr()).toMatch(
+      /CTWATCH_LOOKALIKE_MAX_EDITS="4" is invalid: expected an integer between 1 and 3/,
     );
   });
 });
