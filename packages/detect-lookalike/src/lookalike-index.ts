@@ -230,6 +230,8 @@ const TECHNIQUE_ORDER: readonly Technique[] = [
   "tld-swap",
 ];
 const TECHNIQUE_RANK = new Map(TECHNIQUE_ORDER.map((t, i) => [t, i]));
+const HOMOGLYPH: readonly Technique[] = ["homoglyph"];
+const IDN_HOMOGLYPH: readonly Technique[] = ["idn-homograph", "homoglyph"];
 
 const PARSE_OPTIONS = {
   allowPrivateDomains: true,
@@ -253,6 +255,20 @@ function hashString(s: string): number {
   let h = 0;
   for (let i = 0; i < s.length; i++) h = (Math.imul(h, HASH_BASE) + s.charCodeAt(i)) | 0;
   return (h >>> 0) & HASH_MASK;
+}
+
+/**
+ * One bit per value of the low 20 bits of a map's keys (128 KiB, no false negatives): a
+ * clear bit means the key is not in the map, without a Map lookup.
+ */
+type BitFilter = Int32Array;
+
+function setBit(bits: BitFilter, key: number): void {
+  bits[(key >>> 5) & 0x7fff] = (bits[(key >>> 5) & 0x7fff] as number) | (1 << (key & 31));
+}
+
+function hasBit(bits: BitFilter, key: number): boolean {
+  return ((bits[(key >>> 5) & 0x7fff] as number) & (1 << (key & 31))) !== 0;
 }
 
 function pushNum(map: Map<number, number[]>, key: number, id: number): void {
@@ -451,10 +467,10 @@ class LookalikeIndexImpl implements LookalikeIndex {
   /** Deletion neighbourhood of brand skeletons (edit-distance candidates) -> brand ids. */
   private readonly delMap = new Map<number, number[]>();
   /**
-   * One bit per low 20 bits of every {@link delMap} key (128 KiB): most deletion hashes of a
-   * label are in no brand's neighbourhood, and the bit answers that without a Map lookup.
+   * {@link BitFilter} of the {@link delMap} keys: most deletion hashes of a label are in no
+   * brand's neighbourhood, and the bit answers that without a Map lookup.
    */
-  private readonly delBits = new Int32Array(1 << 15);
+  private readonly delBits: BitFilter = new Int32Array(1 << 15);
   /**
    * Trigram pieces of long brand skeletons (multi-edit candidates): a label within k edits
    * of a brand holds one of the brand's k+1 disjoint pieces intact, at most k characters
@@ -513,6 +529,8 @@ class LookalikeIndexImpl implements LookalikeIndex {
   private readonly minScore: number;
   /** Hash of the first `minContained` characters of distinctive brand labels -> brand ids. */
   private readonly anchorMap = new Map<number, number[]>();
+  /** {@link BitFilter} of the anchor map's keys (most windows of a label anchor no brand). */
+  private readonly anchorBits: BitFilter = new Int32Array(1 << 15);
   /** Per-call scratch: whether the labels being matched are subdomain labels (see Hit.subdomain). */
   private inSubdomain = false;
   /** Per-call scratch: hits of the name being matched (match is synchronous). */
@@ -667,7 +685,9 @@ class LookalikeIndexImpl implements LookalikeIndex {
     const b = this.brands[id] as Brand;
     push(this.labelMap, b.label, id);
     if (this.minContained > 0 && !b.word && b.label.length >= this.minContained) {
-      pushNum(this.anchorMap, hashString(b.label.slice(0, this.minContained)), id);
+      const h = hashString(b.label.slice(0, this.minContained));
+      pushNum(this.anchorMap, h, id);
+      setBit(this.anchorBits, h);
     }
     push(this.skelMap, b.skel, id);
     if (b.len >= this.minLoose) push(this.looseMap, looseSkeleton(b.skel), id);
@@ -683,7 +703,7 @@ class LookalikeIndexImpl implements LookalikeIndex {
       for (const k of scratch) {
         const h = hashString(k);
         pushNum(this.delMap, h, id);
-        this.delBits[(h >>> 5) & 0x7fff] = (this.delBits[(h >>> 5) & 0x7fff] as number) | (1 << (h & 31));
+        setBit(this.delBits, h);
       }
     }
     const k = this.editsFor(b);
@@ -910,7 +930,7 @@ class LookalikeIndexImpl implements LookalikeIndex {
   ): void {
     const sk = skeleton(ucore);
     const gen = this.nextGeneration();
-    const homoglyph: readonly Technique[] = idn ? ["idn-homograph", "homoglyph"] : ["homoglyph"];
+    const homoglyph = idn ? IDN_HOMOGLYPH : HOMOGLYPH;
 
     const exact = this.labelMap.get(core);
     if (exact !== undefined) {
@@ -1060,7 +1080,7 @@ class LookalikeIndexImpl implements LookalikeIndex {
     idn: boolean,
     hits: Map<number, Hit>,
   ): void {
-    if (((this.delBits[(key >>> 5) & 0x7fff] as number) & (1 << (key & 31))) === 0) return;
+    if (!hasBit(this.delBits, key)) return;
     const ids = this.delMap.get(key);
     if (ids === undefined) return;
     for (const id of ids) {
@@ -1144,7 +1164,9 @@ class LookalikeIndexImpl implements LookalikeIndex {
         h =
           (Math.imul(h, HASH_BASE) + core.charCodeAt(i + k - 1) - Math.imul(core.charCodeAt(i - 1), out)) | 0;
       }
-      const ids = this.anchorMap.get((h >>> 0) & HASH_MASK);
+      const key = (h >>> 0) & HASH_MASK;
+      if (!hasBit(this.anchorBits, key)) continue;
+      const ids = this.anchorMap.get(key);
       if (ids === undefined) continue;
       for (const id of ids) {
         const b = this.brands[id] as Brand;

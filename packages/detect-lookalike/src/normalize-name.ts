@@ -66,6 +66,14 @@ function decodePunycodeLabel(label: string): string | undefined {
   return u;
 }
 
+function isDigits(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return s.length > 0;
+}
+
 function hasNonAscii(s: string): boolean {
   for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7e) return true;
   return false;
@@ -115,7 +123,7 @@ export function normalizeName(input: string): NormalizeResult {
     }
   }
   const last = labels[labels.length - 1] as string;
-  if (/^[0-9]+$/.test(last)) return fail("ip-address");
+  if (isDigits(last)) return fail("ip-address");
   const uLabels = unicodeLabels ?? labels;
   return {
     ok: true,

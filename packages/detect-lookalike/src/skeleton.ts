@@ -19,8 +19,6 @@ const LOOSE_FOLD: Readonly<Record<string, string>> = {
   "9": "6",
 };
 
-const ASCII_RE = /^[\x20-\x7e]*$/;
-const LOWER_RE = /^[^A-Z]*$/;
 const MARKS_RE = /\p{M}/gu;
 
 /** Applies the ASCII fold; returns `s` itself when nothing changes (the common case). */
@@ -61,7 +59,18 @@ function asciiFold(s: string): string {
  * @example skeleton("pаypa1") === skeleton("paypal") // Cyrillic а, digit 1
  */
 export function skeleton(label: string): string {
-  if (ASCII_RE.test(label)) return asciiFold(LOWER_RE.test(label) ? label : label.toLowerCase());
+  // Printable ASCII (the common case) skips the Unicode mapping; lowercase skips a copy.
+  let upper = false;
+  let ascii = true;
+  for (let i = 0; i < label.length; i++) {
+    const c = label.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e) {
+      ascii = false;
+      break;
+    }
+    if (c >= 65 && c <= 90) upper = true;
+  }
+  if (ascii) return asciiFold(upper ? label.toLowerCase() : label);
   const nfd = label.normalize("NFD");
   let mapped = "";
   for (const ch of nfd) {
