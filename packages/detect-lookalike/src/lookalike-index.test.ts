@@ -347,6 +347,50 @@ describe("buildLookalikeIndex + match", () => {
     expect(index.ownedBy("acme", "bad..name")).toBe(false);
   });
 
+  it("never throws on random labels near long brands (multi-edit and typo-token paths)", () => {
+    const brands = ["myetherwallet.com", "localbitcoins.com", "blockchain.com", "пример-домена.рф"];
+    const ix = buildLookalikeIndex(brands.map((domain, i) => ({ tenantId: `t${i}`, domain })));
+    const domains = new Set(brands.map((b) => domainToASCII(b)));
+    let seed = 7;
+    const rand = () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed / 4294967296;
+    };
+    const pieces = [
+      "myether",
+      "wallet",
+      "login",
+      "-",
+      "block",
+      "chain",
+      "local",
+      "bitcoins",
+      "rn",
+      "vv",
+      "0",
+      "\u0430",
+      "пример",
+    ];
+    let matched = 0;
+    for (let i = 0; i < 3000; i++) {
+      let label = "";
+      const n = 1 + Math.floor(rand() * 6);
+      for (let k = 0; k < n; k++) {
+        const p = pieces[Math.floor(rand() * pieces.length)] as string;
+        // Typo the piece at a random position now and then.
+        const at = Math.floor(rand() * p.length);
+        label += rand() < 0.3 ? `${p.slice(0, at)}${"xqz"[Math.floor(rand() * 3)]}${p.slice(at + 1)}` : p;
+      }
+      const ms = ix.match(`${label.slice(0, 63)}.com`);
+      for (const m of ms) {
+        expect(domains.has(m.brand)).toBe(true);
+        expect(Number.isFinite(m.editDistance) && m.score > 0 && m.score <= 1).toBe(true);
+      }
+      matched += ms.length;
+    }
+    expect(matched).toBeGreaterThan(20); // the generator does reach the brands (50 with this seed)
+  });
+
   it("never throws on bad input and returns []", () => {
     const bad = [
       "",
