@@ -291,6 +291,68 @@ describe("buildLookalikeIndex + match", () => {
     expect(ix.match("krak-login.com")).toEqual([]);
   });
 
+  it("finds a typo of the brand as a whole subdomain label: before the brand's suffix, or bare (opt-in)", () => {
+    const brands = [
+      { tenantId: "a", domain: "blockchain.com" },
+      { tenantId: "b", domain: "kraken.com" },
+      { tenantId: "c", domain: "myetherwallet.com" },
+      { tenantId: "d", domain: "ethereum.org" },
+      { tenantId: "e", domain: "gamespot.com" },
+    ];
+    const ix = buildLookalikeIndex(brands, { minSubdomainTypoLength: 9 });
+    const found = (name: string, i = ix) => i.match(name).map((m) => `${m.brand} ${m.techniques.join("+")}`);
+    // Followed by the brand's suffix: target embedding, whatever the brand's length.
+    expect(found("login.blockchaln.com.16secure.host")).toEqual([
+      "blockchain.com homoglyph+target-embedding",
+    ]);
+    expect(found("etherium.org.payment.7d16-srv.site")).toEqual(["ethereum.org target-embedding+vowel-swap"]);
+    expect(found("krakken.com-verify.example.net")).toEqual(["kraken.com target-embedding+repetition"]);
+    // Bare, for a distinctive brand of 9+ letters: a subdomain brand (score 0.5).
+    expect(found("myetherwalet.heliohost.org")).toEqual(["myetherwallet.com omission+subdomain-brand"]);
+    expect(ix.match("myetherwalet.heliohost.org")[0]?.score).toBe(0.52);
+    expect(found("krakken.example.net")).toEqual([]); // 6 letters
+    expect(found("etherium.example.net")).toEqual([]); // 8 letters
+    expect(found("blockchaln.example.net")).toEqual(["blockchain.com homoglyph+subdomain-brand"]);
+    // One edit only when bare, even where a suffix-like label follows (`co` of `co.uk`).
+    expect(found("myetherwalett.com.example.net")).toEqual([
+      "myetherwallet.com target-embedding+edit-distance-2",
+    ]);
+    expect(found("myetherwalett.example.net")).toEqual([]);
+    expect(
+      found(
+        "myetherwalett.co.example.net",
+        buildLookalikeIndex([...brands, { tenantId: "f", domain: "bbc.co.uk" }], {
+          minSubdomainTypoLength: 9,
+        }),
+      ),
+    ).toEqual([]);
+    // A hostname that reads as words is not a typo; nor is a dictionary word.
+    expect(found("gamesport.example.net")).toEqual([]);
+    // The bare rule is off by default, and without subdomain brands; target embedding stays.
+    for (const o of [{}, { minSubdomainTypoLength: 9, matchSubdomainBrandLabel: false }]) {
+      const off = buildLookalikeIndex(brands, o);
+      expect(found("myetherwalet.heliohost.org", off)).toEqual([]);
+      expect(found("login.blockchaln.com.16secure.host", off)).toEqual([
+        "blockchain.com homoglyph+target-embedding",
+      ]);
+    }
+  });
+
+  it("counts crypto and giveaway vocabulary as keywords (binancekyc, dexbinance, paypalbtc)", () => {
+    const ix = buildLookalikeIndex([
+      { tenantId: "a", domain: "binance.com" },
+      { tenantId: "b", domain: "paypal.com" },
+    ]);
+    for (const name of [
+      "binancekyc.com",
+      "dexbinance.club",
+      "paypalbtc.org",
+      "binance-giveaway.example.co.za",
+    ]) {
+      expect(ix.match(name).map((m) => m.techniques)).toEqual([["combosquat"]]);
+    }
+  });
+
   it("counts a long distinctive brand inside a label whatever is glued to it (minAnyGlueBrandLength)", () => {
     const brands = [
       { tenantId: "t", domain: "wikipedia.org" }, // 9 letters, not words
