@@ -307,6 +307,11 @@ describe("buildLookalikeIndex + match", () => {
     ]);
     expect(found("etherium.org.payment.7d16-srv.site")).toEqual(["ethereum.org target-embedding+vowel-swap"]);
     expect(found("krakken.com-verify.example.net")).toEqual(["kraken.com target-embedding+repetition"]);
+    expect(found("krakken.com1927572.info")).toEqual(["kraken.com target-embedding+repetition"]);
+    const rf = buildLookalikeIndex([{ tenantId: "r", domain: "pochta.xn--p1ai" }]);
+    expect(found("pochtta.xn--p1ai.example.net", rf)).toEqual([
+      "pochta.xn--p1ai target-embedding+repetition",
+    ]);
     // Bare, for a distinctive brand of 9+ letters: a subdomain brand (score 0.5).
     expect(found("myetherwalet.heliohost.org")).toEqual(["myetherwallet.com omission+subdomain-brand"]);
     expect(ix.match("myetherwalet.heliohost.org")[0]?.score).toBe(0.52);
@@ -336,6 +341,13 @@ describe("buildLookalikeIndex + match", () => {
         "blockchain.com homoglyph+target-embedding",
       ]);
     }
+  });
+
+  it("reads the brand's suffix glued to digits as target embedding (ledger.com1927572.info)", () => {
+    const ix = buildLookalikeIndex([{ tenantId: "l", domain: "ledger.com" }]);
+    expect(ix.match("ledger.com1927572.info").map((m) => m.techniques)).toEqual([["target-embedding"]]);
+    expect(ix.match("ledger.com-secure.net").map((m) => m.techniques)).toEqual([["target-embedding"]]);
+    expect(ix.match("ledger.comics.net").map((m) => m.techniques)).not.toContainEqual(["target-embedding"]);
   });
 
   it("counts crypto and giveaway vocabulary as keywords (binancekyc, dexbinance, paypalbtc)", () => {

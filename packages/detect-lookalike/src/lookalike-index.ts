@@ -1329,6 +1329,18 @@ class LookalikeIndexImpl implements LookalikeIndex {
   }
 
   /**
+   * Whether `label` may begin a brand's suffix as {@link followedBySuffix} reads it: it is
+   * the first label of one (`com`, `xn--p1ai`), or its leading letters are (`com-secure`,
+   * `com1927572`).
+   */
+  private startsSuffix(label: string): boolean {
+    if (this.suffixStarts.has(label)) return true;
+    let i = 0;
+    while (i < label.length && isLetter(label.charCodeAt(i))) i++;
+    return i > 0 && i < label.length && this.suffixStarts.has(label.slice(0, i));
+  }
+
+  /**
    * Brands that `label` (ASCII; `ulabel` its Unicode form) is a typo of, into `found`
    * (cleared first): the deletion map (one edit) and the piece table (two or three edits),
    * with the registrable label's edit rules.
@@ -1368,9 +1380,7 @@ class LookalikeIndexImpl implements LookalikeIndex {
     // only match when followed by some brand's suffix (most hostnames: www, mail, api).
     const bare =
       this.subdomainBrand && this.minSubdomainTypo > 0 && label.length >= this.minSubdomainTypo - 1;
-    const next = labels[labelIdx + 1] as string;
-    const hyphen = next.indexOf("-");
-    const embedded = this.suffixStarts.has(hyphen < 0 ? next : next.slice(0, hyphen));
+    const embedded = this.startsSuffix(labels[labelIdx + 1] as string);
     if (!bare && !embedded) return;
     const idn = label !== ulabel;
     if (this.skipWords && !idn && (COMMON_WORDS.has(label) || isKeywordIn(this.keywords, label))) return;
@@ -1666,20 +1676,25 @@ function countDots(s: string): number {
   return n;
 }
 
+function isLetter(c: number): boolean {
+  return c >= 97 && c <= 122;
+}
+
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
-/** Whether the labels after `idx` start with `suffix` followed by a dot or a hyphen (`com.evil`, `com-secure`). */
+/**
+ * Whether the labels after `idx` start with `suffix` followed by a dot, a hyphen or a digit
+ * (`com.evil`, `com-secure`, `com1927572.info`).
+ */
 function followedBySuffix(labels: readonly string[], idx: number, suffix: string): boolean {
   const next = labels[idx + 1];
   if (next === undefined || next.charCodeAt(0) !== suffix.charCodeAt(0)) return false;
   const rest = labels.slice(idx + 1).join(".");
-  return (
-    rest.length > suffix.length &&
-    rest.startsWith(suffix) &&
-    (rest[suffix.length] === "." || rest[suffix.length] === "-")
-  );
+  if (rest.length <= suffix.length || !rest.startsWith(suffix)) return false;
+  const c = rest.charCodeAt(suffix.length);
+  return c === 46 /* . */ || c === 45 /* - */ || isDigit(c);
 }
 
 function startsWith(list: readonly string[], prefix: readonly string[]): boolean {
