@@ -350,7 +350,7 @@ describe("buildLookalikeIndex + match", () => {
     expect(ix.match("ledger.comics.net").map((m) => m.techniques)).not.toContainEqual(["target-embedding"]);
   });
 
-  it("counts crypto and giveaway vocabulary as keywords (binancekyc, dexbinance, paypalbtc)", () => {
+  it("counts crypto, giveaway and account words as keywords (binancekyc, dexbinance, paypalbtc, paypal2fa)", () => {
     const ix = buildLookalikeIndex([
       { tenantId: "a", domain: "binance.com" },
       { tenantId: "b", domain: "paypal.com" },
@@ -360,6 +360,9 @@ describe("buildLookalikeIndex + match", () => {
       "dexbinance.club",
       "paypalbtc.org",
       "binance-giveaway.example.co.za",
+      "paypal2fa.com",
+      "binancesignup.com",
+      "paypalverifier.com",
     ]) {
       expect(ix.match(name).map((m) => m.techniques)).toEqual([["combosquat"]]);
     }

@@ -7,9 +7,11 @@
  * authentication, payment, support, delivery, prize and corporate-IT words) and the
  * vocabulary of crypto and giveaway scams (`binance-giveaway`, `idexairdrop`, `dexbinance`,
  * `binancekyc`, `metamasknft`, `paypalbtc`, `ico-telegram`). Measured in the package README:
- * `coin`, `win`, `event`, `defi` were left out (more alerts on popular names than they find).
+ * `coin`, `win`, `event`, `defi`, `campaign`, `exchange`, `vip` were left out (more alerts on
+ * popular names than they find), and `signup` is not a strong keyword (`signupforms`).
  */
 export const PHISHING_KEYWORDS: readonly string[] = [
+  "2fa",
   "access",
   "account",
   "accounts",
@@ -72,6 +74,7 @@ export const PHISHING_KEYWORDS: readonly string[] = [
   "offer",
   "official",
   "online",
+  "otp",
   "parcel",
   "pass",
   "password",
@@ -99,6 +102,7 @@ export const PHISHING_KEYWORDS: readonly string[] = [
   "services",
   "signin",
   "signon",
+  "signup",
   "sso",
   "staff",
   "stake",
@@ -113,6 +117,7 @@ export const PHISHING_KEYWORDS: readonly string[] = [
   "validate",
   "validation",
   "verification",
+  "verifier",
   "verify",
   "wallet",
   "web3",
@@ -127,6 +132,7 @@ export const PHISHING_KEYWORDS: readonly string[] = [
  * common English words (`office-login` alerts for office.com, `weatheronline` does not).
  */
 export const STRONG_PHISHING_KEYWORDS: readonly string[] = [
+  "2fa",
   "account",
   "accounts",
   "activate",
@@ -142,6 +148,7 @@ export const STRONG_PHISHING_KEYWORDS: readonly string[] = [
   "login",
   "logon",
   "mfa",
+  "otp",
   "password",
   "recover",
   "recovery",
